@@ -1,0 +1,131 @@
+"""Options every stage shares: failure policy, execution window, conditional execution, moniker."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from spinpromote.model._base import SpinnakerObject, to_tuple
+
+__all__ = [
+    "ExecutionWindow",
+    "FailurePolicy",
+    "HourRange",
+    "Jitter",
+    "Moniker",
+    "StageEnabled",
+    "to_stage_enabled",
+]
+
+
+@attrs.frozen(kw_only=True)
+class FailurePolicy(SpinnakerObject):
+    """What happens to the pipeline when a stage fails (Deck's "If stage fails" options).
+
+    Use the named constructors; each writes all three of Spinnaker's flags, as Deck does:
+
+    >>> FailurePolicy.halt_branch().to_dict()
+    {'failPipeline': False, 'continuePipeline': False, 'completeOtherBranchesThenFail': False}
+    """
+
+    fail_pipeline: bool | None = None
+    continue_pipeline: bool | None = None
+    complete_other_branches_then_fail: bool | None = None
+
+    @classmethod
+    def halt_pipeline(cls) -> FailurePolicy:
+        """Halt the entire pipeline (the stage ends TERMINAL)."""
+        return cls(fail_pipeline=True, continue_pipeline=False, complete_other_branches_then_fail=False)
+
+    @classmethod
+    def halt_branch(cls) -> FailurePolicy:
+        """Halt this branch only; other branches go on (the stage ends STOPPED)."""
+        return cls(fail_pipeline=False, continue_pipeline=False, complete_other_branches_then_fail=False)
+
+    @classmethod
+    def halt_branch_then_fail(cls) -> FailurePolicy:
+        """Halt this branch, let the others finish, then fail the pipeline."""
+        return cls(fail_pipeline=False, continue_pipeline=False, complete_other_branches_then_fail=True)
+
+    @classmethod
+    def ignore(cls) -> FailurePolicy:
+        """Ignore the failure and go on (the stage ends FAILED_CONTINUE)."""
+        return cls(fail_pipeline=False, continue_pipeline=True, complete_other_branches_then_fail=False)
+
+    @property
+    def halts_pipeline(self) -> bool:
+        """True when a failure fails the whole pipeline at once (a missing failPipeline counts as true)."""
+        return not self.continue_pipeline and self.fail_pipeline is not False
+
+
+@attrs.frozen(kw_only=True)
+class StageEnabled(SpinnakerObject):
+    """Run the stage only when a SpEL expression (without ``${}``) is true.
+
+    >>> StageEnabled(expression="#judgment('Approve') == 'deploy'").to_dict()["type"]
+    'expression'
+    """
+
+    expression: str | None = None
+    type: str | None = "expression"
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+def to_stage_enabled(value: StageEnabled | str | None) -> StageEnabled | None:
+    """Accept a bare SpEL expression where a StageEnabled is expected."""
+    return StageEnabled(expression=value) if isinstance(value, str) else value
+
+
+@attrs.frozen(kw_only=True)
+class HourRange(SpinnakerObject):
+    """Hours in which a stage may start, in orca's configured time zone (default America/Los_Angeles)."""
+
+    start_hour: int | None = None
+    start_min: int | None = 0
+    end_hour: int | None = None
+    end_min: int | None = 0
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class Jitter(SpinnakerObject):
+    """A random delay, in seconds, before a windowed stage starts."""
+
+    enabled: bool | None = True
+    min_delay: int | None = 0
+    max_delay: int | None = None
+    skip_manual: bool | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class ExecutionWindow(SpinnakerObject):
+    """When a stage may run: days (1 = Sunday ... 7 = Saturday) and hour ranges.
+
+    >>> ExecutionWindow.weekdays(HourRange(start_hour=9, end_hour=17)).days
+    (2, 3, 4, 5, 6)
+    """
+
+    hours: tuple[HourRange, ...] | None = attrs.field(default=(), converter=to_tuple)
+    days: tuple[int, ...] | None = attrs.field(default=None, converter=to_tuple)
+    jitter: Jitter | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+    @classmethod
+    def weekdays(cls, *hours: HourRange, jitter: Jitter | None = None) -> ExecutionWindow:
+        """Monday to Friday, in the given hour ranges."""
+        return cls(hours=hours, days=(2, 3, 4, 5, 6), jitter=jitter)
+
+
+@attrs.frozen(kw_only=True)
+class Moniker(SpinnakerObject):
+    """Names the application (and optionally cluster, stack, detail) a deployed object belongs to."""
+
+    app: str | None = None
+    cluster: str | None = None
+    stack: str | None = None
+    detail: str | None = None
+    sequence: int | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)

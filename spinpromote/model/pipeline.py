@@ -1,0 +1,126 @@
+"""The pipeline: triggers, expected artifacts, parameters, notifications and a graph of stages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from spinpromote.model._base import SpinnakerObject, Validatable, to_str_tuple, to_tuple
+from spinpromote.model.artifacts import ExpectedArtifact
+from spinpromote.model.notifications import Notification
+from spinpromote.model.stages import Stage
+from spinpromote.model.triggers import Trigger
+
+if TYPE_CHECKING:
+    from spinpromote.validate import Problem
+
+__all__ = ["ManualStartAlert", "Parameter", "ParameterOption", "Pipeline", "PipelineLock"]
+
+
+@attrs.frozen(kw_only=True)
+class ParameterOption(SpinnakerObject):
+    """One allowed value of a parameter."""
+
+    value: Any = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+def _to_options(values: Any) -> tuple[ParameterOption, ...] | None:
+    if values is None:
+        return None
+    return tuple(v if isinstance(v, ParameterOption) else ParameterOption(value=v) for v in values)
+
+
+def _has_options(self: Parameter) -> bool | None:
+    return True if self.options else None
+
+
+@attrs.frozen(kw_only=True)
+class Parameter(SpinnakerObject):
+    """A pipeline parameter (an entry of ``parameterConfig``), read as ``${parameters.<name>}``.
+
+    >>> Parameter(name="env", default="staging", options=["staging", "prod"]).has_options
+    True
+    """
+
+    name: str | None = None
+    label: str | None = None
+    description: str | None = None
+    default: Any = None
+    required: bool | None = None
+    pinned: bool | None = None
+    options: tuple[ParameterOption, ...] | None = attrs.field(default=None, converter=_to_options)
+    has_options: bool | None = attrs.field(default=attrs.Factory(_has_options, takes_self=True))
+    constraint: str | None = None
+    condition: Mapping[str, Any] | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class PipelineLock(SpinnakerObject):
+    """Lock the pipeline against edits in Deck (only Deck enforces it)."""
+
+    ui: bool | None = True
+    allow_unlock_ui: bool | None = None
+    description: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class ManualStartAlert(SpinnakerObject):
+    """A message Deck shows before a manual start; ``type`` is danger, warning or info."""
+
+    type: str | None = "warning"
+    message: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class Pipeline(SpinnakerObject, Validatable):
+    """A Spinnaker pipeline config, as front50 stores it.
+
+    Defaults are Deck's for a new pipeline: ``limitConcurrent`` on, ``keepWaitingPipelines`` off, SpEL v4,
+    and empty triggers, parameters, notifications and stages. Server-managed keys (``updateTs``,
+    ``lastModifiedBy``, ``schema``, ``index``, ...) are never written for new pipelines; parsed ones keep
+    them in ``extra``.
+
+    >>> Pipeline(application="demo", name="Deploy").to_dict()["limitConcurrent"]
+    True
+    """
+
+    id: str | None = None
+    application: str | None
+    name: str | None
+    description: str | None = None
+    keep_waiting_pipelines: bool | None = False
+    limit_concurrent: bool | None = True
+    max_concurrent_executions: int | None = None
+    spel_evaluator: str | None = "v4"
+    disabled: bool | None = None
+    locked: PipelineLock | None = None
+    roles: tuple[str, ...] | None = attrs.field(default=None, converter=to_str_tuple)
+    respect_quiet_period: bool | None = None
+    manual_start_alert: ManualStartAlert | None = None
+    triggers: tuple[Trigger, ...] | None = attrs.field(default=(), converter=to_tuple)
+    expected_artifacts: tuple[ExpectedArtifact, ...] | None = attrs.field(default=None, converter=to_tuple)
+    parameters: tuple[Parameter, ...] | None = attrs.field(default=(), converter=to_tuple)
+    notifications: tuple[Notification, ...] | None = attrs.field(default=(), converter=to_tuple)
+    stages: tuple[Stage, ...] | None = attrs.field(default=(), converter=to_tuple)
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    """Keys the model does not know (and server-managed ones), and explicit nulls, kept as they came."""
+
+    def validate(self) -> list[Problem]:
+        """Every problem Spinnaker would only reveal at run time, each with a JSON path and a severity."""
+        from spinpromote.validate import validate_pipeline
+
+        return validate_pipeline(self)
+
+    def stage(self, name: str) -> Stage:
+        """The stage with this exact name; KeyError names the stages there are."""
+        for stage in self.stages or ():
+            if stage.name == name:
+                return stage
+        names = ", ".join(repr(s.name) for s in self.stages or ())
+        raise KeyError(f"pipeline {self.name!r} has no stage named {name!r} (stages: {names})")

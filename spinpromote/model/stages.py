@@ -1,0 +1,190 @@
+"""Core stages: Manual Judgment, Wait, running another pipeline, webhooks, preconditions, artifact lookup.
+
+Kubernetes (manifest) stages live in `spinpromote.model.kubernetes`. Any stage type the model does not
+know parses into `GenericStage`, every key kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import attrs
+
+from spinpromote.model._base import SpinnakerObject, to_str_tuple, to_tuple
+from spinpromote.model.kubernetes import (
+    BakeManifest,
+    DeleteManifest,
+    DeployManifest,
+    RunJobManifest,
+    ScaleManifest,
+    UndoRolloutManifest,
+)
+from spinpromote.model.notifications import Notification
+from spinpromote.model.options import FailurePolicy
+from spinpromote.model.stage_base import StageFields
+
+__all__ = [
+    "CheckPreconditions",
+    "ExecutionOptions",
+    "FindArtifactFromExecution",
+    "GenericStage",
+    "JudgmentInput",
+    "ManualJudgment",
+    "Precondition",
+    "RunPipeline",
+    "Stage",
+    "Wait",
+    "Webhook",
+]
+
+
+@attrs.frozen(kw_only=True)
+class JudgmentInput(SpinnakerObject):
+    """An option the approver picks with Continue or Stop; read later with ``#judgment('<stage name>')``."""
+
+    value: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+def _to_judgment_inputs(
+    values: tuple[JudgmentInput | str, ...] | list[JudgmentInput | str] | None,
+) -> tuple[JudgmentInput, ...] | None:
+    if values is None:
+        return None
+    return tuple(JudgmentInput(value=v) if isinstance(v, str) else v for v in values)
+
+
+@attrs.frozen(kw_only=True)
+class ManualJudgment(StageFields):
+    """Wait for a person to Continue or Stop (``manualJudgment``).
+
+    Deck's defaults: halt the pipeline if stopped, no inputs, no notifications. ``roles`` limits who may
+    judge (when Fiat is on). The wait times out after 3 days unless ``stage_timeout_ms`` says otherwise.
+
+    >>> ManualJudgment(name="Approve prod", judgment_inputs=["deploy", "skip"]).judgment_inputs[0].value
+    'deploy'
+    """
+
+    TYPE: ClassVar[str] = "manualJudgment"
+    failure: FailurePolicy | None = FailurePolicy(fail_pipeline=True)
+    instructions: str | None = None
+    judgment_inputs: tuple[JudgmentInput, ...] | None = attrs.field(default=(), converter=_to_judgment_inputs)
+    notifications: tuple[Notification, ...] | None = attrs.field(default=(), converter=to_tuple)
+    propagate_authentication_context: bool | None = None
+    roles: tuple[str, ...] | None = attrs.field(default=None, converter=to_str_tuple)
+
+
+@attrs.frozen(kw_only=True)
+class Wait(StageFields):
+    """Wait a number of seconds (or a SpEL expression giving seconds)."""
+
+    TYPE: ClassVar[str] = "wait"
+    wait_time: int | str | None = None
+    skip_wait_text: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RunPipeline(StageFields):
+    """Run another pipeline (``pipeline`` stage); ``pipeline`` is its id, ``application`` its app."""
+
+    TYPE: ClassVar[str] = "pipeline"
+    application: str | None = None
+    pipeline: str | None = None
+    pipeline_parameters: Mapping[str, Any] | None = None
+    wait_for_completion: bool | None = True
+
+
+@attrs.frozen(kw_only=True)
+class ExecutionOptions(SpinnakerObject):
+    """Which runs of a pipeline a Find Artifact From Execution stage looks at."""
+
+    successful: bool | None = True
+    terminal: bool | None = None
+    running: bool | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class FindArtifactFromExecution(StageFields):
+    """Bind ``expected_artifacts`` from the latest matching run of another pipeline (by id)."""
+
+    TYPE: ClassVar[str] = "findArtifactFromExecution"
+    application: str | None = None
+    pipeline: str | None = None
+    execution_options: ExecutionOptions | None = ExecutionOptions()
+
+
+@attrs.frozen(kw_only=True)
+class Webhook(StageFields):
+    """Call an HTTP endpoint, and optionally poll it until it reports success."""
+
+    TYPE: ClassVar[str] = "webhook"
+    url: str | None = None
+    method: str | None = "POST"
+    payload: Any = None
+    custom_headers: Mapping[str, Any] | None = None
+    fail_fast_status_codes: tuple[int, ...] | None = attrs.field(default=None, converter=to_tuple)
+    wait_for_completion: bool | None = None
+    status_url_resolution: str | None = None
+    status_url_json_path: str | None = None
+    status_json_path: str | None = None
+    progress_json_path: str | None = None
+    success_statuses: str | None = None
+    canceled_statuses: str | None = None
+    terminal_statuses: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Precondition(SpinnakerObject):
+    """One check of a Check Preconditions stage.
+
+    >>> Precondition.expression("${trigger.parameters.ok} == 'yes'").to_dict()["type"]
+    'expression'
+    """
+
+    type: str | None = None
+    context: Mapping[str, Any] | None = None
+    fail_pipeline: bool | None = True
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+    @classmethod
+    def expression(cls, expression: str, *, failure_message: str | None = None) -> Precondition:
+        """Pass when the SpEL expression (without ``${}``) is true."""
+        context: dict[str, Any] = {"expression": expression}
+        if failure_message is not None:
+            context["failureMessage"] = failure_message
+        return cls(type="expression", context=context)
+
+
+@attrs.frozen(kw_only=True)
+class CheckPreconditions(StageFields):
+    """Fail (or halt the branch) unless every precondition holds."""
+
+    TYPE: ClassVar[str] = "checkPreconditions"
+    preconditions: tuple[Precondition, ...] | None = attrs.field(default=(), converter=to_tuple)
+
+
+@attrs.frozen(kw_only=True)
+class GenericStage(StageFields):
+    """Any other stage type (``kayentaCanary``, ``bake``, ...), every key kept in ``extra``."""
+
+    type: str  # type: ignore[assignment]
+
+
+Stage = (
+    DeployManifest
+    | ManualJudgment
+    | FindArtifactFromExecution
+    | Wait
+    | RunPipeline
+    | Webhook
+    | CheckPreconditions
+    | RunJobManifest
+    | BakeManifest
+    | DeleteManifest
+    | ScaleManifest
+    | UndoRolloutManifest
+    | GenericStage
+)
+"""Any stage."""

@@ -30,7 +30,7 @@ from spinpromote.model.artifacts import _ArtifactFields
 from spinpromote.model.stage_base import StageFields
 from spinpromote.model.triggers import _TriggerFields
 
-__all__ = ["converter", "dumps", "loads", "structure", "unstructure"]
+__all__ = ["child_path", "converter", "dumps", "loads", "structure", "unstructure"]
 
 T = TypeVar("T")
 
@@ -65,7 +65,8 @@ def _camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def _child(path: str, key: str) -> str:
+def child_path(path: str, key: str) -> str:
+    """The JSON path of ``key`` inside the object at ``path``."""
     return f"{path}.{key}" if _IDENTIFIER.match(key) else f"{path}[{json.dumps(key)}]"
 
 
@@ -329,14 +330,14 @@ def _make_parser(cls: type) -> _Parser:
             if spec is None:
                 flat = flattened.get(key)
                 if flat is not None and value is not None:
-                    failure[flat[0]] = flat[1](value, _child(path, key))
+                    failure[flat[0]] = flat[1](value, child_path(path, key))
                 else:
                     extra[key] = _copy_json(value)
                 continue
             if value is None:
                 extra[key] = None
                 continue
-            kwargs[spec[0]] = spec[1](value, _child(path, key))
+            kwargs[spec[0]] = spec[1](value, child_path(path, key))
         if failure:
             kwargs["failure"] = model.FailurePolicy(**failure)
         if discriminated:
@@ -362,11 +363,11 @@ def _make_family_parser(base: type) -> _Parser:
         if kind is None:
             if base is StageFields:
                 raise PipelineFormatError(
-                    _child(path, "type"), "a stage needs a type, such as \"deployManifest\" or \"wait\""
+                    child_path(path, "type"), "a stage needs a type, such as \"deployManifest\" or \"wait\""
                 )
             return _PARSE[generic](data, path)
         if type(kind) is not str:
-            raise PipelineFormatError(_child(path, "type"), f"expected a string, got {_describe(kind)}")
+            raise PipelineFormatError(child_path(path, "type"), f"expected a string, got {_describe(kind)}")
         cls = by_type.get(kind)
         if cls is None and base is _ArtifactFields and kind.startswith(_KUBERNETES_PREFIX):
             cls = model.KubernetesObject
@@ -393,7 +394,7 @@ def _parse_as(cls: type) -> _Parser:
         kind = _expect_object(data, path).get("type")
         if kind != constant:
             raise PipelineFormatError(
-                _child(path, "type"),
+                child_path(path, "type"),
                 f"{cls.__name__} parses type {constant!r}, got {kind!r}; parse the whole pipeline, "
                 f"or use {_GENERIC[typing.cast(type, base)].__name__}.from_dict for any type",
             )

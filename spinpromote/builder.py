@@ -30,7 +30,7 @@ class PipelineBuilder:
     ('1',)
     """
 
-    def __init__(self, application: str, name: str, *, id: str | None = None, **fields: Any) -> None:  # noqa: A002
+    def __init__(self, application: str, name: str, *, id: str | None = None, **fields: Any) -> None:
         self.application = application
         self.name = name
         self.id = id if id is not None else pipeline_id(application, name)

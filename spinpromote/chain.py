@@ -190,7 +190,7 @@ class PromotionChain(Validatable):
         name = name or f"Wait {seconds}s"
         return self._gate(name, model.Wait(name=name, wait_time=seconds))
 
-    def check(self, stage: model.Stage) -> PromotionChain:
+    def verify(self, stage: model.Stage) -> PromotionChain:
         """An automated gate: any stage that fails when the check fails (webhook, run-job, preconditions...)."""
         if not stage.name:
             raise ValueError("give the check stage a name: it names the gate")
@@ -265,7 +265,8 @@ def _with_manifest_account(ea: model.ExpectedArtifact, is_manifest: bool) -> mod
     account = ea.default.artifact_account
     if account is None:
         return ea
-    return attrs.evolve(ea, match=attrs.evolve(ea.match, artifact_account=account))
+    match: Any = ea.match
+    return attrs.evolve(ea, match=attrs.evolve(match, artifact_account=account))
 
 
 def _strict(ea: model.ExpectedArtifact) -> model.ExpectedArtifact:
@@ -393,4 +394,3 @@ class _Renderer:
             if isinstance(step, Gate) and isinstance(step.stage, model.ManualJudgment):
                 return step.name
         raise ValueError(f"deploy({env.name!r}, only_if=...) needs a judge() gate before it")
-

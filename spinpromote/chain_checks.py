@@ -90,7 +90,7 @@ def _artifact_binding(pipelines: Sequence[model.Pipeline]) -> list[Problem]:
         for trigger in pipeline.triggers or ():
             listed.update(trigger.expected_artifact_ids or ())
             if isinstance(trigger, model.PipelineTrigger) and trigger.pipeline in by_id:
-                received |= flowing.get(trigger.pipeline, set())
+                received |= flowing.get(trigger.pipeline or "", set())
         declared = {ea.id: ea for ea in pipeline.expected_artifacts or () if ea.id}
         bound: set[str] = set()
         for index, ea in enumerate(pipeline.expected_artifacts or ()):
@@ -104,7 +104,7 @@ def _artifact_binding(pipelines: Sequence[model.Pipeline]) -> list[Problem]:
                         "match exactly one of them",
                     )
                 )
-            sources = ea.use_default_artifact and ea.default is not None or ea.use_prior_artifact
+            sources = (ea.use_default_artifact and ea.default is not None) or ea.use_prior_artifact
             from_upstream = _matcher(ea) in received
             has_trigger_source = any(
                 ea.id in (t.expected_artifact_ids or ()) and not isinstance(t, model.PipelineTrigger)
@@ -154,4 +154,3 @@ def _artifact_binding(pipelines: Sequence[model.Pipeline]) -> list[Problem]:
                     )
         flowing[pipeline.id or ""] = received | {_matcher(declared[i]) for i in bound}
     return problems
-

@@ -48,7 +48,7 @@ _RENAMES: dict[tuple[type, str], str] = {
 # Fields spread into their parent object rather than nested under a key.
 _FLATTENED = {"failure"}
 # Fields that are not on the wire: they are read from, and written to, the ``type`` key.
-_TYPE_FIELDS = {model.KubernetesObject: "kind", model.GenericArtifact: "type"}
+_TYPE_FIELDS: dict[type, str] = {model.KubernetesObject: "kind", model.GenericArtifact: "type"}
 _KUBERNETES_PREFIX = "kubernetes/"
 
 _FAMILIES: dict[type, str] = {StageFields: "stage", _TriggerFields: "trigger", _ArtifactFields: "artifact"}
@@ -225,7 +225,7 @@ def _render_expression(shape: _Shape, var: str) -> str:
 
 
 def _make_renderer(cls: type) -> Callable[[Any], dict[str, Any]]:
-    lines = [f"def render(o):"]
+    lines = ["def render(o):"]
     if _family(cls) is not None:
         if cls in _TYPE_FIELDS or cls in (model.GenericStage, model.GenericTrigger):
             if cls is model.KubernetesObject:
@@ -250,7 +250,7 @@ def _make_renderer(cls: type) -> Callable[[Any], dict[str, Any]]:
     lines.append("    return d")
     namespace: dict[str, Any] = {"_RENDER": _RENDER, "_copy_json": _copy_json}
     namespace.update({c.__name__: c for c in _model_classes()})
-    exec("\n".join(lines), namespace)  # noqa: S102 - generated from our own class definitions
+    exec("\n".join(lines), namespace)
     return typing.cast(Callable[[Any], dict[str, Any]], namespace["render"])
 
 
@@ -309,10 +309,11 @@ def _expect_object(value: Any, path: str) -> dict[str, Any]:
 def _make_parser(cls: type) -> _Parser:
     fields = _wire_fields(cls)
     by_key = {f.key: (f.name, _parse_value(f.shape)) for f in fields if f.name not in _FLATTENED}
-    flattened = {
-        f.key: (f.name, _parse_value(f.shape))
-        for f in _wire_fields(model.FailurePolicy)
-    } if any(f.name in _FLATTENED for f in fields) else {}
+    flattened = (
+        {f.key: (f.name, _parse_value(f.shape)) for f in _wire_fields(model.FailurePolicy)}
+        if any(f.name in _FLATTENED for f in fields)
+        else {}
+    )
     names = [f.name for f in attrs.fields(cls) if f.name != "extra"]
     discriminated = _family(cls) is not None
 
@@ -363,7 +364,7 @@ def _make_family_parser(base: type) -> _Parser:
         if kind is None:
             if base is StageFields:
                 raise PipelineFormatError(
-                    child_path(path, "type"), "a stage needs a type, such as \"deployManifest\" or \"wait\""
+                    child_path(path, "type"), 'a stage needs a type, such as "deployManifest" or "wait"'
                 )
             return _PARSE[generic](data, path)
         if type(kind) is not str:
@@ -409,11 +410,16 @@ def _register() -> None:
         _PARSE[cls] = _make_parser(cls)
     for cls in _model_classes():
         converter.register_unstructure_hook(cls, _RENDER[cls])
-        parse = _parse_as(cls)
-        converter.register_structure_hook(cls, lambda data, _cls, parse=parse: parse(data, "$"))
+        converter.register_structure_hook(cls, _structure_hook(_parse_as(cls)))
     for base in _FAMILIES:
-        parse = _FAMILY_PARSERS[base]
-        converter.register_structure_hook(base, lambda data, _cls, parse=parse: parse(data, "$"))
+        converter.register_structure_hook(base, _structure_hook(_FAMILY_PARSERS[base]))
+
+
+def _structure_hook(parse: _Parser) -> Callable[[Any, type], Any]:
+    def hook(data: Any, _cls: type) -> Any:
+        return parse(data, "$")
+
+    return hook
 
 
 _register()
@@ -433,7 +439,8 @@ def unstructure(obj: Any) -> dict[str, Any]:
 
 def structure(data: Any, cls: type[T]) -> T:
     """Parse a JSON value into ``cls``; malformed structure raises PipelineFormatError with its path."""
-    return typing.cast(T, converter.structure(data, cls))
+    result: T = converter.structure(data, cls)
+    return result
 
 
 def dumps(value: Any, *, indent: int | None = 2) -> str:

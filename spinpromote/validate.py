@@ -228,9 +228,7 @@ class _PipelineChecks:
                         f"no stage has refId {parent!r}: point at an existing stage",
                     )
         if not initial:
-            yield self.problem(
-                "$.stages", "no stage starts the pipeline: give one stage an empty requisiteStageRefIds"
-            )
+            yield self.problem("$.stages", "no stage starts the pipeline: give one stage an empty requisiteStageRefIds")
         cycle = _find_cycle({s.ref_id: tuple(s.requisite_stage_ref_ids or ()) for s in self.stages if s.ref_id})
         if cycle:
             index = seen[cycle[0]]
@@ -381,7 +379,7 @@ class _PipelineChecks:
 
     def manifest_account(self, stage: model.DeployManifest | model.RunJobManifest, path: str) -> Iterator[Problem]:
         """The bound manifest artifact must carry an artifactAccount, or the stage fails at run time."""
-        if stage.manifest_artifact_account or stage.extra.get("manifestArtifactAccount"):
+        if getattr(stage, "manifest_artifact_account", None) or stage.extra.get("manifestArtifactAccount"):
             return
         if stage.manifest_artifact is not None:
             if not stage.manifest_artifact.artifact_account:

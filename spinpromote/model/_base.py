@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Self
 
@@ -17,8 +17,6 @@ JSON = Any
 """Any JSON value: dict, list, str, int, float, bool or None."""
 
 JsonObject = Mapping[str, Any]
-
-T = TypeVar("T")
 
 
 class SpinnakerObject:
@@ -75,7 +73,7 @@ class Validatable:
         return self
 
 
-def to_tuple(value: Iterable[T] | None) -> tuple[T, ...] | None:
+def to_tuple(value: Iterable[Any] | None) -> tuple[Any, ...] | None:
     """Store any iterable as a tuple so models stay immutable; None stays None (absent)."""
     if value is None or isinstance(value, tuple):
         return value

@@ -261,12 +261,18 @@ class EmbeddedBase64(_ArtifactFields):
     TYPE: ClassVar[str] = "embedded/base64"
 
     def __init__(
-        self, *, content: str | bytes | None = None, reference: str | None = None, **fields: Any
+        self,
+        *,
+        content: str | bytes | None = None,
+        reference: str | None = None,
+        artifact_account: str | None = "embedded-artifact",
+        **fields: Any,
     ) -> None:
+        # Deck writes clouddriver's built-in "embedded-artifact" account on these, so a deploy can read them.
         if content is not None:
             raw = content.encode() if isinstance(content, str) else content
             reference = base64.b64encode(raw).decode("ascii")
-        self.__attrs_init__(reference=reference, **fields)
+        self.__attrs_init__(reference=reference, artifact_account=artifact_account, **fields)
 
 
 @attrs.frozen(kw_only=True, init=False)
@@ -359,7 +365,7 @@ class KubernetesObject(_ArtifactFields):
 class GenericArtifact(_ArtifactFields):
     """Any other artifact type, kept as it is (``maven/file``, ``custom/object``, a matcher with no type...)."""
 
-    type: str | None = None  # type: ignore[assignment]
+    type: str | None = None
 
 
 Artifact = (
@@ -398,8 +404,6 @@ class ExpectedArtifact(SpinnakerObject):
     display_name: str | None = None
     match: Artifact | None = None
     default: Artifact | None = None
-    use_default_artifact: bool | None = attrs.field(
-        default=attrs.Factory(_default_use_default, takes_self=True)
-    )
+    use_default_artifact: bool | None = attrs.field(default=attrs.Factory(_default_use_default, takes_self=True))
     use_prior_artifact: bool | None = False
     extra: Mapping[str, Any] = attrs.field(factory=dict)

@@ -169,7 +169,7 @@ class CheckPreconditions(StageFields):
 class GenericStage(StageFields):
     """Any other stage type (``kayentaCanary``, ``bake``, ...), every key kept in ``extra``."""
 
-    type: str  # type: ignore[assignment]
+    type: str
 
 
 Stage = (

@@ -142,7 +142,7 @@ class PubsubTrigger(_TriggerFields):
 class GenericTrigger(_TriggerFields):
     """Any other trigger type, every key kept in ``extra``; ``type`` may be missing (a trigger never set up)."""
 
-    type: str | None = None  # type: ignore[assignment]
+    type: str | None = None
 
 
 Trigger = (

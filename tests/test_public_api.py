@@ -1,0 +1,51 @@
+"""The public surface: a sorted, complete __all__, and an import that stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import spinpromote
+import spinpromote.model
+from tests.conftest import ROOT
+
+
+def isort_order(name: str) -> tuple[int, str]:
+    """ruff's order for __all__: CONSTANTS, then Classes, then functions."""
+    return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
+
+
+def test_all_is_sorted_and_complete() -> None:
+    """__all__ is sorted and lists exactly the public names the package exposes."""
+    public = {
+        name
+        for name, value in vars(spinpromote).items()
+        if not name.startswith("_") and getattr(value, "__module__", "").startswith("spinpromote")
+    }
+    public |= {"JUDGMENT_EVENTS", "PIPELINE_EVENTS", "STAGE_EVENTS", "Artifact", "Stage", "Trigger"}
+    submodules = {"builder", "chain", "chain_checks", "codec", "errors", "ids", "model", "validate"}
+
+    assert spinpromote.__all__ == sorted(spinpromote.__all__, key=isort_order)
+    assert set(spinpromote.__all__) == public - submodules
+    assert set(spinpromote.model.__all__) <= set(spinpromote.__all__)
+
+
+def test_every_public_name_has_a_docstring() -> None:
+    """Classes and functions users meet all explain themselves."""
+    undocumented = [
+        name
+        for name in spinpromote.__all__
+        if callable(getattr(spinpromote, name))
+        and isinstance(getattr(spinpromote, name), type | type(len) | type(test_all_is_sorted_and_complete))
+        and not (getattr(spinpromote, name).__doc__ or "").strip()
+    ]
+
+    assert undocumented == []
+
+
+def test_import_does_not_load_requests() -> None:
+    """`import spinpromote` stays light: no requests (only spinpromote.gate needs it), no codec until used."""
+    script = "import sys, spinpromote; print(sorted(m for m in ('requests', 'spinpromote.gate') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
+
+    assert result.stdout.strip() == "[]"

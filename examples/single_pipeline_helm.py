@@ -1,6 +1,6 @@
 """One pipeline: bake a Helm chart, deploy to staging, wait for a judgment, deploy to production.
 
-    python examples/single_pipeline_helm.py
+python examples/single_pipeline_helm.py
 """
 
 from spinpromote import (
@@ -42,9 +42,7 @@ bake = builder.add(
 )
 baked_id = bake.expected_artifacts[0].id if bake.expected_artifacts else None
 
-staging = builder.then(
-    DeployManifest(name="Deploy to Staging", account="staging", manifest_artifact_id=baked_id)
-)
+staging = builder.then(DeployManifest(name="Deploy to Staging", account="staging", manifest_artifact_id=baked_id))
 approve = builder.then(
     ManualJudgment(
         name="Promote to Production?",

@@ -68,7 +68,11 @@ def test_seed_deploy_to_staging(chain: PromotionChain) -> None:
     (artifact,) = staging["expectedArtifacts"]
     assert artifact["useDefaultArtifact"] is True
     assert artifact["usePriorArtifact"] is False
-    assert artifact["matchArtifact"] == {"type": "github/file", "name": "manifests/demo.yml", "artifactAccount": "github"}
+    assert artifact["matchArtifact"] == {
+        "type": "github/file",
+        "name": "manifests/demo.yml",
+        "artifactAccount": "github",
+    }
     assert artifact["defaultArtifact"]["reference"] == (
         "https://api.github.com/repos/acme/demo/contents/manifests/demo.yml"
     )
@@ -134,7 +138,7 @@ def test_gated_layout(chain: PromotionChain) -> None:
     """Each gate heads the pipeline of the environment it guards."""
     staging, production = chain.pipelines(layout="gated")
 
-    assert [type(s) for s in production.stages or ()][0] is ManualJudgment
+    assert isinstance((production.stages or ())[0], ManualJudgment)
     assert isinstance((production.triggers or ())[0], PipelineTrigger)
     assert (production.triggers or ())[0].pipeline == staging.id  # type: ignore[union-attr]
     assert chain.validate("gated") == []
@@ -237,7 +241,9 @@ def test_chain_validation_finds_cross_pipeline_mistakes(chain: PromotionChain) -
 
 def test_loose_matchers_are_errors_in_a_chain() -> None:
     """Artifacts pile up down the chain; a matcher without a name can match several."""
-    loose = ExpectedArtifact(display_name="any-file", match=GitHubFile(artifact_account="g"), default=GitHubFile(path="a"))
+    loose = ExpectedArtifact(
+        display_name="any-file", match=GitHubFile(artifact_account="g"), default=GitHubFile(path="a")
+    )
     chain = PromotionChain(APP, artifact=loose).trigger(GitTrigger(source="github", project="o", slug="r"))
     problems = chain.deploy("a", account="a").deploy("b", account="b").validate()
 

@@ -117,7 +117,13 @@ def test_renamed_fields() -> None:
         "days": [2],
     }
     artifact = ExpectedArtifact(id="a", match=DockerImage(image="x"), default=DockerImage(image="x", tag="1"))
-    assert set(artifact.to_dict()) == {"id", "matchArtifact", "defaultArtifact", "useDefaultArtifact", "usePriorArtifact"}
+    assert set(artifact.to_dict()) == {
+        "id",
+        "matchArtifact",
+        "defaultArtifact",
+        "useDefaultArtifact",
+        "usePriorArtifact",
+    }
 
 
 def test_artifact_kinds_speak_the_users_language() -> None:
@@ -179,7 +185,7 @@ def test_unknown_stage_type_is_kept_whole() -> None:
 
 def test_typed_class_refuses_another_type() -> None:
     """Wait.from_dict of a judgment names the path and the way out."""
-    with pytest.raises(PipelineFormatError, match="GenericStage.from_dict") as error:
+    with pytest.raises(PipelineFormatError, match=r"GenericStage\.from_dict") as error:
         Wait.from_dict({"type": "manualJudgment"})
 
     assert error.value.path == "$.type"

@@ -289,7 +289,7 @@ class _Renderer:
         steps = self.chain.steps
         if self.layout == "single":
             first = next(s for s in steps if isinstance(s, Environment))
-            return [(self.chain.name or f"Promote to {first.name} and beyond", list(steps))]
+            return [(self.chain.name or f"Promote {self.artifacts[0].display_name or first.name}", list(steps))]
         groups: list[tuple[str, list[Environment | Gate]]] = []
         pending: list[Environment | Gate] = []
         for step in steps:

@@ -204,10 +204,6 @@ def _wire_fields(cls: type) -> list[_Field]:
 _RENDER: dict[type, Callable[[Any], dict[str, Any]]] = {}
 
 
-def _render_family(obj: Any) -> dict[str, Any]:
-    return _RENDER[obj.__class__](obj)
-
-
 def _render_expression(shape: _Shape, var: str) -> str:
     if shape.kind == "scalar":
         return var

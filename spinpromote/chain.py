@@ -12,7 +12,8 @@ A chain is a list of steps: environments (``deploy``) and gates (``judge``, ``wa
 Artifacts are handed down the chain through pipeline triggers (``handoff="trigger"``): downstream
 pipelines declare the same artifacts with no default and no prior fallback and list them on the trigger,
 so production deploys exactly what staging ran, or nothing. With ``handoff="find"`` downstream environments
-look the artifacts up in the last successful run of the previous environment's pipeline instead.
+look the artifacts up in the last successful run of the previous environment's pipeline instead, so they
+also work when started by hand.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import attrs
 from spinpromote import model
 from spinpromote.builder import PipelineBuilder, with_artifact_id
 from spinpromote.ids import pipeline_id
-from spinpromote.model._base import Validatable
+from spinpromote.model._base import Drawable, Validatable
 from spinpromote.model.stage_base import StageFields
 from spinpromote.validate import Problem
 
@@ -81,8 +82,8 @@ def _to_artifacts(value: Iterable[model.ExpectedArtifact]) -> tuple[model.Expect
     return tuple(value)
 
 
-@attrs.frozen
-class PromotionChain(Validatable):
+@attrs.frozen(repr=False)
+class PromotionChain(Validatable, Drawable):
     """Promote an artifact through environments. Every method returns a new chain.
 
     >>> from spinpromote import ExpectedArtifact, GitHubFile
@@ -106,6 +107,13 @@ class PromotionChain(Validatable):
     def __attrs_post_init__(self) -> None:
         if self.handoff not in ("trigger", "find"):
             raise ValueError(f"handoff must be 'trigger' or 'find', not {self.handoff!r}")
+
+    def __repr__(self) -> str:
+        steps = " -> ".join(step.name for step in self.steps)
+        return f"<PromotionChain of {self.application!r}: {steps or 'no steps'}>"
+
+    def _drawn_pipelines(self) -> list[model.Pipeline]:
+        return self.pipelines()
 
     # -- building -----------------------------------------------------------------------------------
 

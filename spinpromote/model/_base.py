@@ -11,7 +11,7 @@ from typing_extensions import Self
 if TYPE_CHECKING:
     from spinpromote.validate import Problem
 
-__all__ = ["JSON", "JsonObject", "SpinnakerObject", "to_ms", "to_str_tuple", "to_tuple"]
+__all__ = ["JSON", "Drawable", "JsonObject", "SpinnakerObject", "to_ms", "to_str_tuple", "to_tuple"]
 
 JSON = Any
 """Any JSON value: dict, list, str, int, float, bool or None."""
@@ -71,6 +71,38 @@ class Validatable:
         if errors:
             raise ValidationError(errors)
         return self
+
+
+class Drawable:
+    """Mixin for things drawn as a diagram: Mermaid, DOT, SVG, and a rich display in notebooks."""
+
+    __slots__ = ()
+
+    def _drawn_pipelines(self) -> list[Any]:
+        raise NotImplementedError
+
+    def to_mermaid(self) -> str:
+        """A Mermaid flowchart of the pipelines, their stages, triggers and artifact hand-offs."""
+        from spinpromote.diagram import diagram
+
+        return diagram(self._drawn_pipelines()).to_mermaid()
+
+    def to_dot(self) -> str:
+        """The same diagram as Graphviz DOT."""
+        from spinpromote.diagram import diagram
+
+        return diagram(self._drawn_pipelines()).to_dot()
+
+    def to_svg(self) -> str:
+        """The same diagram as an SVG image, drawn without Graphviz."""
+        from spinpromote.diagram import diagram
+
+        return diagram(self._drawn_pipelines()).to_svg()
+
+    def _repr_html_(self) -> str:
+        from spinpromote._html import pipelines_html
+
+        return pipelines_html(self._drawn_pipelines())
 
 
 def to_tuple(value: Iterable[Any] | None) -> tuple[Any, ...] | None:

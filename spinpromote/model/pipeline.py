@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from spinpromote.model._base import SpinnakerObject, Validatable, to_str_tuple, to_tuple
+from spinpromote.model._base import Drawable, SpinnakerObject, Validatable, to_str_tuple, to_tuple
 from spinpromote.model.artifacts import ExpectedArtifact
 from spinpromote.model.notifications import Notification
 from spinpromote.model.stages import Stage
@@ -77,8 +77,8 @@ class ManualStartAlert(SpinnakerObject):
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
 
-@attrs.frozen(kw_only=True)
-class Pipeline(SpinnakerObject, Validatable):
+@attrs.frozen(kw_only=True, repr=False)
+class Pipeline(SpinnakerObject, Validatable, Drawable):
     """A Spinnaker pipeline config, as front50 stores it.
 
     Defaults are Deck's for a new pipeline: ``limitConcurrent`` on, ``keepWaitingPipelines`` off, SpEL v4,
@@ -116,6 +116,15 @@ class Pipeline(SpinnakerObject, Validatable):
         from spinpromote.validate import validate_pipeline
 
         return validate_pipeline(self)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Pipeline {self.name!r} of {self.application!r}: {len(self.triggers or ())} trigger(s), "
+            f"{len(self.stages or ())} stage(s)>"
+        )
+
+    def _drawn_pipelines(self) -> list[Pipeline]:
+        return [self]
 
     def stage(self, name: str) -> Stage:
         """The stage with this exact name; KeyError names the stages there are."""

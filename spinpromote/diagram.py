@@ -1,0 +1,248 @@
+"""Diagrams of pipelines and chains: Mermaid, Graphviz DOT, and an SVG drawn without any dependency.
+
+Every diagram shows the same graph: pipelines as boxes holding their stages, stage dependencies inside,
+pipeline triggers (with the artifacts they hand down) and artifact look-ups between pipelines, and the
+triggers that start the first pipeline. Gates (judgments, waits, checks) look different from deploys.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import attrs
+
+from spinpromote import model
+
+__all__ = ["Diagram", "diagram"]
+
+_GATE_TYPES = {"manualJudgment", "wait", "webhook", "checkPreconditions", "pipeline", "runJobManifest"}
+_DEPLOY_TYPES = {"deployManifest"}
+
+
+@attrs.frozen(kw_only=True)
+class Node:
+    """A stage, or a trigger outside any pipeline."""
+
+    id: str
+    label: str
+    detail: str
+    kind: str  # deploy | gate | stage | trigger
+
+
+@attrs.frozen(kw_only=True)
+class Box:
+    """A pipeline and its stages, each with its column and row in the stage graph."""
+
+    id: str
+    title: str
+    nodes: tuple[tuple[Node, int, int], ...]
+
+
+@attrs.frozen(kw_only=True)
+class Edge:
+    """An arrow between nodes or boxes; ``label`` names what flows along it."""
+
+    source: str
+    target: str
+    label: str = ""
+    kind: str = "stage"  # stage | trigger | handoff | find
+
+
+@attrs.frozen(kw_only=True)
+class Diagram:
+    """The graph behind every rendering. Build it with `diagram`."""
+
+    boxes: tuple[Box, ...]
+    outside: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+
+    def to_mermaid(self) -> str:
+        """Mermaid ``flowchart`` text (GitHub and most Markdown tools render it)."""
+        lines = ["flowchart LR"]
+        for node in self.outside:
+            lines.append(f'    {node.id}(["{_mermaid_text(node.label)}"]):::trigger')
+        for box in self.boxes:
+            lines.append(f'    subgraph {box.id}["{_mermaid_text(box.title)}"]')
+            lines.append("        direction LR")
+            for node, _, _ in box.nodes:
+                text = _mermaid_text(node.label) + (
+                    f"<br/><small>{_mermaid_text(node.detail)}</small>" if node.detail else ""
+                )
+                shape = ('{{"', '"}}') if node.kind == "gate" else ('["', '"]')
+                lines.append(f"        {node.id}{shape[0]}{text}{shape[1]}:::{node.kind}")
+            lines.append("    end")
+        for edge in self.edges:
+            arrow = {"stage": "-->", "trigger": "-->", "handoff": "==>", "find": "-.->"}[edge.kind]
+            label = f'|"{_mermaid_text(edge.label)}"|' if edge.label else ""
+            lines.append(f"    {edge.source} {arrow}{label} {edge.target}")
+        lines += [
+            "    classDef deploy fill:#dbeafe,stroke:#1d4ed8,color:#0f172a",
+            "    classDef gate fill:#fef3c7,stroke:#b45309,color:#0f172a",
+            "    classDef stage fill:#f1f5f9,stroke:#475569,color:#0f172a",
+            "    classDef trigger fill:#ecfdf5,stroke:#047857,color:#0f172a",
+        ]
+        return "\n".join(lines) + "\n"
+
+    def to_dot(self) -> str:
+        """Graphviz DOT text (``dot -Tsvg``)."""
+        lines = [
+            "digraph spinpromote {",
+            "  rankdir=LR; compound=true; fontname=Helvetica;",
+            '  node [fontname=Helvetica, fontsize=11, style="rounded,filled", shape=box];',
+            "  edge [fontname=Helvetica, fontsize=10];",
+        ]
+        styles = {
+            "deploy": 'fillcolor="#dbeafe", color="#1d4ed8"',
+            "gate": 'fillcolor="#fef3c7", color="#b45309", shape=hexagon, style=filled',
+            "stage": 'fillcolor="#f1f5f9", color="#475569"',
+            "trigger": 'fillcolor="#ecfdf5", color="#047857", shape=ellipse, style=filled',
+        }
+        for node in self.outside:
+            lines.append(f"  {node.id} [label={_dot_label(node)}, {styles[node.kind]}];")
+        for box in self.boxes:
+            lines.append(f"  subgraph cluster_{box.id} {{")
+            lines.append(f'    label={_dot_text(box.title)}; style="rounded"; color="#334155";')
+            for node, _, _ in box.nodes:
+                lines.append(f"    {node.id} [label={_dot_label(node)}, {styles[node.kind]}];")
+            lines.append("  }")
+        anchors = {box.id: box.nodes[0][0].id for box in self.boxes if box.nodes}
+        for edge in self.edges:
+            attributes = []
+            source, target = edge.source, edge.target
+            if source in anchors:
+                attributes.append(f"ltail=cluster_{source}")
+                source = _last_node(self.boxes, source)
+            if target in anchors:
+                attributes.append(f"lhead=cluster_{target}")
+                target = anchors[target]
+            if edge.label:
+                attributes.append(f"label={_dot_text(edge.label)}")
+            if edge.kind == "handoff":
+                attributes.append("penwidth=2")
+            if edge.kind == "find":
+                attributes.append("style=dashed")
+            suffix = f" [{', '.join(attributes)}]" if attributes else ""
+            lines.append(f"  {source} -> {target}{suffix};")
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    def to_svg(self) -> str:
+        """An SVG image, laid out by spinpromote itself (no Graphviz needed)."""
+        from spinpromote._svg import draw
+
+        return draw(self)
+
+
+def diagram(pipelines: Sequence[model.Pipeline]) -> Diagram:
+    """The diagram of pipelines that may trigger each other (a chain's pipelines, or just one)."""
+    boxes: list[Box] = []
+    outside: list[Node] = []
+    edges: list[Edge] = []
+    box_of = {p.id: f"p{index}" for index, p in enumerate(pipelines) if p.id}
+    for index, pipeline in enumerate(pipelines):
+        box_id = f"p{index}"
+        names = {ea.id: ea.display_name or ea.id for ea in pipeline.expected_artifacts or () if ea.id}
+        nodes, stage_edges = _stages(pipeline, box_id)
+        boxes.append(Box(id=box_id, title=pipeline.name or "(unnamed)", nodes=nodes))
+        edges += stage_edges
+        for position, trigger in enumerate(pipeline.triggers or ()):
+            artifacts = ", ".join(names.get(i, i) for i in trigger.expected_artifact_ids or ())
+            if isinstance(trigger, model.PipelineTrigger) and trigger.pipeline in box_of:
+                status = "/".join(trigger.status or ())
+                label = f"on {status}" + (f": {artifacts}" if artifacts else "")
+                edges.append(Edge(source=box_of[trigger.pipeline], target=box_id, label=label, kind="handoff"))
+                continue
+            node = Node(id=f"{box_id}_t{position}", label=_trigger_label(trigger), detail="", kind="trigger")
+            outside.append(node)
+            edges.append(Edge(source=node.id, target=box_id, label=artifacts, kind="trigger"))
+        for node, _, _ in nodes:
+            stage = _stage_by_node(pipeline, box_id, node.id)
+            if isinstance(stage, model.FindArtifactFromExecution) and stage.pipeline in box_of:
+                edges.append(Edge(source=box_of[stage.pipeline], target=node.id, label="find artifacts", kind="find"))
+    return Diagram(boxes=tuple(boxes), outside=tuple(outside), edges=tuple(edges))
+
+
+def _stages(pipeline: model.Pipeline, box_id: str) -> tuple[tuple[tuple[Node, int, int], ...], list[Edge]]:
+    stages = list(pipeline.stages or ())
+    by_ref = {s.ref_id: s for s in stages if s.ref_id is not None}
+    depth: dict[int, int] = {}
+
+    def column(index: int, seen: frozenset[int] = frozenset()) -> int:
+        if index in depth:
+            return depth[index]
+        parents = [
+            stages.index(by_ref[p])
+            for p in stages[index].requisite_stage_ref_ids or ()
+            if p in by_ref and stages.index(by_ref[p]) not in seen
+        ]
+        depth[index] = 1 + max((column(p, seen | {index}) for p in parents), default=-1)
+        return depth[index]
+
+    rows: dict[int, int] = {}
+    placed: list[tuple[Node, int, int]] = []
+    for index, stage in enumerate(stages):
+        col = column(index)
+        row = rows.get(col, 0)
+        rows[col] = row + 1
+        placed.append((_stage_node(stage, f"{box_id}_s{index}"), col, row))
+    edges = []
+    for index, stage in enumerate(stages):
+        for parent in stage.requisite_stage_ref_ids or ():
+            if parent in by_ref:
+                edges.append(Edge(source=f"{box_id}_s{stages.index(by_ref[parent])}", target=f"{box_id}_s{index}"))
+    return tuple(placed), edges
+
+
+def _stage_by_node(pipeline: model.Pipeline, box_id: str, node_id: str) -> model.Stage:
+    return (pipeline.stages or ())[int(node_id[len(box_id) + 2 :])]
+
+
+def _stage_node(stage: model.Stage, node_id: str) -> Node:
+    kind = "deploy" if stage.type in _DEPLOY_TYPES else "gate" if stage.type in _GATE_TYPES else "stage"
+    detail = stage.type
+    if isinstance(stage, model.DeployManifest) and stage.account:
+        detail = stage.account + (f"/{stage.namespace_override}" if stage.namespace_override else "")
+    elif isinstance(stage, model.Wait) and stage.wait_time is not None:
+        detail = f"wait {stage.wait_time}s"
+    elif isinstance(stage, model.ManualJudgment):
+        detail = "manual judgment"
+    return Node(id=node_id, label=stage.name or stage.type, detail=detail, kind=kind)
+
+
+def _trigger_label(trigger: model.Trigger) -> str:
+    if isinstance(trigger, model.GitTrigger):
+        return f"git push {trigger.project}/{trigger.slug}" + (f" ({trigger.branch})" if trigger.branch else "")
+    if isinstance(trigger, model.DockerTrigger):
+        return f"docker {trigger.repository}" + (f":{trigger.tag}" if trigger.tag else "")
+    if isinstance(trigger, model.CronTrigger):
+        return f"cron {trigger.cron_expression}"
+    if isinstance(trigger, model.HelmTrigger):
+        return f"helm {trigger.chart} {trigger.version or ''}".strip()
+    if isinstance(trigger, model.JenkinsTrigger):
+        return f"jenkins {trigger.job}"
+    if isinstance(trigger, model.WebhookTrigger):
+        return f"webhook {trigger.source}"
+    if isinstance(trigger, model.PubsubTrigger):
+        return f"pubsub {trigger.subscription_name}"
+    if isinstance(trigger, model.PipelineTrigger):
+        return f"pipeline {trigger.pipeline}"
+    return f"{trigger.type or 'trigger'}"
+
+
+def _last_node(boxes: Sequence[Box], box_id: str) -> str:
+    box = next(b for b in boxes if b.id == box_id)
+    return max(box.nodes, key=lambda placed: (placed[1], -placed[2]))[0].id
+
+
+def _mermaid_text(text: str) -> str:
+    return html.escape(text, quote=True).replace("#", "&num;")
+
+
+def _dot_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _dot_label(node: Node) -> str:
+    text = node.label + (f"\n{node.detail}" if node.detail else "")
+    return _dot_text(text)

@@ -202,6 +202,7 @@ def _wire_fields(cls: type) -> list[_Field]:
 
 
 _RENDER: dict[type, Callable[[Any], dict[str, Any]]] = {}
+_RENDER_NAMESPACE: dict[str, Any] = {"_RENDER": _RENDER, "_copy_json": _copy_json}
 
 
 def _render_expression(shape: _Shape, var: str) -> str:
@@ -211,7 +212,7 @@ def _render_expression(shape: _Shape, var: str) -> str:
         return f"_copy_json({var})"
     if shape.kind == "model":
         assert shape.target is not None
-        return f"_RENDER[{shape.target.__name__}]({var})"
+        return f"render_{shape.target.__name__}({var})"
     if shape.kind == "family":
         return f"_RENDER[{var}.__class__]({var})"
     assert shape.item is not None
@@ -221,7 +222,7 @@ def _render_expression(shape: _Shape, var: str) -> str:
 
 
 def _make_renderer(cls: type) -> Callable[[Any], dict[str, Any]]:
-    lines = ["def render(o):"]
+    lines = [f"def render_{cls.__name__}(o):"]
     if _family(cls) is not None:
         if cls in _TYPE_FIELDS or cls in (model.GenericStage, model.GenericTrigger):
             if cls is model.KubernetesObject:
@@ -236,7 +237,7 @@ def _make_renderer(cls: type) -> Callable[[Any], dict[str, Any]]:
     for field in _wire_fields(cls):
         lines.append(f"    v = o.{field.name}")
         if field.name in _FLATTENED:
-            lines.append("    if v is not None: d.update(_RENDER[FailurePolicy](v))")
+            lines.append("    if v is not None: d.update(render_FailurePolicy(v))")
         else:
             lines.append(f"    if v is not None: d[{field.key!r}] = {_render_expression(field.shape, 'v')}")
     if any(f.name == "extra" for f in attrs.fields(cls)):
@@ -244,10 +245,9 @@ def _make_renderer(cls: type) -> Callable[[Any], dict[str, Any]]:
         lines.append("        for k, x in o.extra.items():")
         lines.append("            if k not in d: d[k] = _copy_json(x)")
     lines.append("    return d")
-    namespace: dict[str, Any] = {"_RENDER": _RENDER, "_copy_json": _copy_json}
-    namespace.update({c.__name__: c for c in _model_classes()})
-    exec("\n".join(lines), namespace)
-    return typing.cast(Callable[[Any], dict[str, Any]], namespace["render"])
+    # One namespace for all renderers: nested classes are called by name, resolved when first rendered.
+    exec("\n".join(lines), _RENDER_NAMESPACE)
+    return typing.cast(Callable[[Any], dict[str, Any]], _RENDER_NAMESPACE[f"render_{cls.__name__}"])
 
 
 # ---------------------------------------------------------------------------------------------------

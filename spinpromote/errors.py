@@ -10,7 +10,8 @@ SpinpromoteError
     │   └── GateStaleError                  the pipeline changed since it was read
     ├── GateAuthError                       not logged in, or not allowed
     ├── GateTimeout                         no answer in time
-    └── GateConnectionError                 Gate could not be reached
+    ├── GateConnectionError                 Gate could not be reached
+    └── spinpromote.gate.ApplyError         some changes of a plan failed (``result`` has the report)
 ```
 
 Catch `SpinpromoteError` to handle anything the library raises on purpose.

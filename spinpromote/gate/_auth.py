@@ -1,0 +1,222 @@
+"""Ways to authenticate to Gate. Secrets stay out of ``repr`` and every message.
+
+Which one to use depends on how Gate is set up (see docs/gate.md):
+
+- `BasicAuth`: Gate's basic-form or LDAP module; a Basic header on every request.
+- `BearerToken`: OAuth2 on Gate 2026.0+, IAP (an OIDC id token), or 2026.2 API tokens.
+  ``login_first=True`` exchanges the token for a session at ``/login`` first, which Gate up to 2025.1 needs.
+- `X509ClientCert`: a client certificate; works with every Gate version where x509 is on.
+- `SessionCookie`: a session cookie copied from a browser.
+- `LdapLogin`: a form login at ``/login``, then the session cookie (what ``spin`` does for LDAP).
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Protocol
+
+import attrs
+import requests
+from requests.auth import AuthBase
+
+__all__ = [
+    "BasicAuth",
+    "BearerToken",
+    "GateAuth",
+    "LdapLogin",
+    "LoginChannel",
+    "SessionCookie",
+    "X509ClientCert",
+]
+
+
+class LoginChannel(Protocol):
+    """What a login step may do: send one raw request to Gate, with no retries and no auth checks."""
+
+    def raw(
+        self,
+        method: str,
+        path: str,
+        *,
+        data: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response:
+        """Send one request to ``path`` on Gate and return the response as it came."""
+        ...
+
+    def cookie_names(self) -> set[str]:
+        """Names of the cookies the session holds now."""
+        ...
+
+    def set_cookie(self, name: str, value: str) -> None:
+        """Store a cookie for Gate's host in the session."""
+        ...
+
+
+class GateAuth(AuthBase):
+    """Base class of the auth methods. Subclasses add headers, a client certificate, or a login step.
+
+    >>> isinstance(BasicAuth("alice", "secret"), GateAuth)
+    True
+    """
+
+    __slots__ = ()
+
+    #: What to call this method in error messages.
+    label = "credentials"
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        """Add what this method needs to each request (nothing by default)."""
+        return request
+
+    @property
+    def client_cert(self) -> tuple[str, str] | str | None:
+        """The client certificate to present in TLS, if any."""
+        return None
+
+    @property
+    def needs_login(self) -> bool:
+        """Whether `login` must run before the first request (and again when the session expires)."""
+        return False
+
+    def login(self, channel: LoginChannel) -> None:
+        """Establish a session with Gate; raise `GateAuthError` when Gate refuses."""
+
+
+@attrs.frozen
+class BasicAuth(GateAuth):
+    """HTTP Basic credentials, sent on every request (Gate's basic-form and LDAP modules accept them).
+
+    >>> BasicAuth("alice", "secret")
+    BasicAuth(username='alice')
+    """
+
+    username: str
+    password: str = attrs.field(repr=False)
+    label = "HTTP Basic credentials"
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        """Add the ``Authorization: Basic`` header."""
+        token = base64.b64encode(f"{self.username}:{self.password}".encode()).decode("ascii")
+        request.headers["Authorization"] = f"Basic {token}"
+        return request
+
+
+@attrs.frozen
+class BearerToken(GateAuth):
+    """A bearer token on every request: OAuth2 (Gate 2026.0+), IAP id tokens, or API tokens.
+
+    ``header`` picks where it goes: ``Authorization`` (as ``Bearer <token>``) or, for 2026.2 API tokens
+    behind IAP, ``X-Spinnaker-Token``. ``login_first`` sends the token to ``GET /login`` once and keeps the
+    session cookie, which Gate up to 2025.1 needs.
+
+    >>> BearerToken("t0ken")
+    BearerToken(header='Authorization', login_first=False)
+    """
+
+    token: str = attrs.field(repr=False)
+    header: str = "Authorization"
+    login_first: bool = False
+    label = "bearer token"
+
+    def _value(self) -> str:
+        return f"Bearer {self.token}" if self.header.lower() == "authorization" else self.token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        """Add the token header."""
+        request.headers[self.header] = self._value()
+        return request
+
+    @property
+    def needs_login(self) -> bool:
+        """True when the token is exchanged for a session first."""
+        return self.login_first
+
+    def login(self, channel: LoginChannel) -> None:
+        """Exchange the token for a session at ``/login``; any answer but an auth failure will do."""
+        from spinpromote.gate._transport import auth_failure
+
+        response = channel.raw("GET", "/login", headers={self.header: self._value()})
+        if response.status_code in (401, 403):
+            raise auth_failure(response, f"Gate refused the {self.label} at /login", self)
+
+
+@attrs.frozen
+class X509ClientCert(GateAuth):
+    """A client certificate and its key, as PEM files (``key`` may be None when ``cert`` holds both).
+
+    Gate's x509 module may listen on its own port (often 8085); point the client there.
+
+    >>> X509ClientCert("client.crt", "client.key").client_cert
+    ('client.crt', 'client.key')
+    """
+
+    cert: str
+    key: str | None = None
+    label = "client certificate"
+
+    @property
+    def client_cert(self) -> tuple[str, str] | str | None:
+        """The ``cert=`` argument requests expects."""
+        return (self.cert, self.key) if self.key else self.cert
+
+
+@attrs.frozen
+class SessionCookie(GateAuth):
+    """A Gate session cookie copied from a logged-in browser (Spring's default name is ``SESSION``).
+
+    >>> SessionCookie("abc123")
+    SessionCookie(name='SESSION')
+    """
+
+    value: str = attrs.field(repr=False)
+    name: str = "SESSION"
+    label = "session cookie"
+
+    @property
+    def needs_login(self) -> bool:
+        """The cookie is put into the session's jar before the first request."""
+        return True
+
+    def login(self, channel: LoginChannel) -> None:
+        """Store the cookie for Gate's host."""
+        channel.set_cookie(self.name, self.value)
+
+
+@attrs.frozen
+class LdapLogin(GateAuth):
+    """A form login at ``POST /login`` (Gate's LDAP and basic-form modules), then the session cookie.
+
+    Unlike ``spin``, the answer is checked: a redirect back to the login page, a 401, or no session
+    cookie raises `GateAuthError`. The client logs in again once if the session expires.
+
+    >>> LdapLogin("alice", "secret")
+    LdapLogin(username='alice')
+    """
+
+    username: str
+    password: str = attrs.field(repr=False)
+    label = "LDAP login"
+
+    @property
+    def needs_login(self) -> bool:
+        """Always: the session comes from the form login."""
+        return True
+
+    def login(self, channel: LoginChannel) -> None:
+        """Post the login form and check that Gate opened a session."""
+        from spinpromote.gate._transport import auth_failure
+
+        before = channel.cookie_names()
+        response = channel.raw("POST", "/login", data={"username": self.username, "password": self.password})
+        location = response.headers.get("Location", "")
+        refused = (
+            response.status_code in (401, 403)
+            or response.status_code >= 500
+            or "error" in location
+            or location.rstrip("/").endswith("/login")
+        )
+        if refused:
+            raise auth_failure(response, "Gate refused the LDAP login", self)
+        if not channel.cookie_names() - before and not before:
+            raise auth_failure(response, "Gate answered the LDAP login without a session cookie", self)

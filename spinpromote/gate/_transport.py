@@ -1,0 +1,373 @@
+"""One HTTP exchange with Gate, done carefully: timeouts, no redirects, request ids, retries, error mapping.
+
+Everything above this module speaks in paths and JSON; everything about requests stays here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Mapping
+from enum import Enum
+from typing import Any
+from urllib.parse import urlsplit
+
+import attrs
+import requests
+import urllib3.exceptions
+
+from spinpromote.errors import (
+    GateAuthError,
+    GateConflictError,
+    GateConnectionError,
+    GateError,
+    GateHTTPError,
+    GateStaleError,
+    GateTimeout,
+)
+from spinpromote.gate._auth import GateAuth
+from spinpromote.gate._exchange import RequestInfo, ResponseInfo, redact_url
+from spinpromote.gate._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
+
+__all__ = ["Retry", "Timeout", "Transport", "auth_failure", "gate_message", "http_error"]
+
+logger = logging.getLogger("spinpromote.gate")
+
+REQUEST_ID_HEADER = "X-SPINNAKER-REQUEST-ID"
+
+
+@attrs.frozen(kw_only=True)
+class Timeout:
+    """Seconds to wait for a connection and for an answer.
+
+    A save blocks in Gate while orca runs the save task (up to about 32 s by default), so the read
+    timeout is generous.
+
+    >>> Timeout()
+    Timeout(connect=5.0, read=60.0)
+    """
+
+    connect: float = 5.0
+    read: float = 60.0
+
+    @classmethod
+    def of(cls, value: Timeout | float | tuple[float, float]) -> Timeout:
+        """Accept a Timeout, one number for both, or a (connect, read) pair.
+
+        >>> Timeout.of((1, 30))
+        Timeout(connect=1, read=30)
+        """
+        if isinstance(value, Timeout):
+            return value
+        if isinstance(value, tuple):
+            return cls(connect=value[0], read=value[1])
+        return cls(connect=value, read=value)
+
+
+class Retry(Enum):
+    """Which failures a request may be retried on without asking Gate what happened."""
+
+    #: Reads and deletes: any transient failure (connection, timeout, 429, 502, 503, 504).
+    IDEMPOTENT = "idempotent"
+    #: Writes: only failures where Gate surely did nothing (429, or no connection at all).
+    UNSENT_ONLY = "unsent-only"
+
+
+def gate_message(response: requests.Response) -> str | None:
+    """Gate's own error message from its JSON error body, else the start of the body text.
+
+    kork's error body has ``message`` (and sometimes ``errors``); keys and timestamp formats vary by version.
+    """
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return text[:300] or None
+    if isinstance(body, dict):
+        for key in ("message", "error"):
+            if isinstance(body.get(key), str) and body[key]:
+                return str(body[key])
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors:
+            return str(errors[0])
+    return None
+
+
+def _response_info(response: requests.Response) -> ResponseInfo:
+    return ResponseInfo(
+        status=response.status_code,
+        reason=response.reason or "",
+        headers=dict(response.headers),
+        text=response.text,
+    )
+
+
+def _request_info(response: requests.Response) -> RequestInfo:
+    prepared = response.request
+    return RequestInfo(
+        method=prepared.method or "",
+        url=prepared.url or "",
+        request_id=prepared.headers.get(REQUEST_ID_HEADER, ""),
+        headers=dict(prepared.headers),
+    )
+
+
+def auth_failure(response: requests.Response, message: str, auth: GateAuth | None) -> GateAuthError:
+    """Build the `GateAuthError` for an answer that means "log in first" or "not allowed", with a hint."""
+    status = response.status_code
+    if 300 <= status < 400:
+        where = redact_url(response.headers.get("Location", "?"))
+        detail = f"Gate redirected to {where} (HTTP {status}): it wants a login"
+    elif status == 403:
+        detail = f"Gate denied access (HTTP 403: {gate_message(response) or 'Access is denied'})"
+    elif status == 401:
+        detail = "Gate asked for credentials (HTTP 401)"
+    else:
+        detail = f"Gate answered HTTP {status} with a web page instead of JSON (a login page?)"
+    if auth is None:
+        hint = "no credentials were given: pass auth=BasicAuth(...), BearerToken(...), X509ClientCert(...), ..."
+    elif status == 403:
+        hint = f"the {auth.label} were accepted, but this user lacks permission (check Fiat roles)"
+    else:
+        hint = f"check the {auth.label} and that Gate has that auth module enabled"
+    return GateAuthError(
+        f"{message}: {detail}; hint: {hint}",
+        request=_request_info(response),
+        response=_response_info(response),
+    )
+
+
+def http_error(response: requests.Response, action: str) -> GateHTTPError:
+    """Map an error answer to the most specific `GateHTTPError`.
+
+    Gate answers every failed save with 400; the message says why. Match substrings, not whole strings,
+    because orca may prefix front50's message ("Status: 400, Method: POST, URL: ..., Message: ...").
+    """
+    message = gate_message(response)
+    status = response.status_code
+    lowered = (message or "").lower()
+    cls: type[GateHTTPError] = GateHTTPError
+    if "already exists" in lowered:
+        cls = GateConflictError
+    elif "is stale" in lowered:
+        cls = GateStaleError
+    return cls(
+        f"{action} failed: HTTP {status}" + (f": {message}" if message else ""),
+        status=status,
+        gate_message=message,
+        request=_request_info(response),
+        response=_response_info(response),
+    )
+
+
+def _never_sent(exc: OSError) -> bool:
+    """True when the request surely did not reach Gate: no connection could be made."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
+
+
+def _is_html(response: requests.Response) -> bool:
+    return "text/html" in response.headers.get("Content-Type", "").lower()
+
+
+class Transport:
+    """Sends requests to one Gate through one `requests.Session`; thread-safe for concurrent calls."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        session: requests.Session,
+        auth: GateAuth | None,
+        headers: Mapping[str, str],
+        timeout: Timeout,
+        verify: bool | str,
+        retry: RetryPolicy,
+    ) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"Gate URL must look like https://gate.example.com, got {redact_url(base_url)!r}")
+        if parts.username or parts.password:
+            raise ValueError("put credentials in auth=BasicAuth(...), not in the Gate URL")
+        self.base_url = base_url.rstrip("/")
+        self.host = parts.hostname
+        self.session = session
+        self.auth = auth
+        self.headers = dict(headers)
+        self.timeout = timeout
+        self.verify = verify
+        self.retry = retry
+        self._login_lock = threading.Lock()
+        self._logged_in = False
+
+    # -- login -------------------------------------------------------------------------------------------
+
+    def raw(
+        self,
+        method: str,
+        path: str,
+        *,
+        data: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response:
+        """Send one request with no retries and no checks (used by login steps)."""
+        return self._send(method, path, data=data, extra_headers=headers, with_auth=False)
+
+    def cookie_names(self) -> set[str]:
+        """Names of the cookies in the session's jar."""
+        return {cookie.name for cookie in self.session.cookies}
+
+    def set_cookie(self, name: str, value: str) -> None:
+        """Store a cookie for Gate's host."""
+        self.session.cookies.set(name, value, domain=self.host, path="/")
+
+    def _ensure_login(self, *, again: bool = False) -> None:
+        if self.auth is None or not self.auth.needs_login:
+            return
+        with self._login_lock:
+            if self._logged_in and not again:
+                return
+            try:
+                self.auth.login(self)
+            except OSError as exc:
+                raise self._transport_error(exc, "POST", "/login", "logging in") from exc
+            self._logged_in = True
+
+    # -- one exchange ------------------------------------------------------------------------------------
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        data: dict[str, str] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        with_auth: bool = True,
+        request_id: str | None = None,
+    ) -> requests.Response:
+        request_id = request_id or str(uuid.uuid4())
+        headers = {"Accept": "application/json", REQUEST_ID_HEADER: request_id, **self.headers}
+        if extra_headers:
+            headers.update(extra_headers)
+        body: bytes | None = None
+        if json_body is not None:
+            body = json.dumps(json_body).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        started = time.monotonic()
+        response = self.session.request(
+            method,
+            self.base_url + path,
+            params=params,
+            data=body if body is not None else data,
+            headers=headers,
+            auth=self.auth if with_auth else None,
+            cert=self.auth.client_cert if self.auth else None,
+            timeout=(self.timeout.connect, self.timeout.read),
+            verify=self.verify,
+            allow_redirects=False,
+        )
+        logger.debug(
+            "%s %s -> %s in %.0f ms (request id %s)",
+            method,
+            path,
+            response.status_code,
+            (time.monotonic() - started) * 1000,
+            response.headers.get(REQUEST_ID_HEADER, request_id),
+        )
+        return response
+
+    def _transport_error(self, exc: OSError, method: str, path: str, action: str, request_id: str = "") -> GateError:
+        info = RequestInfo(method=method, url=self.base_url + path, request_id=request_id)
+        if not isinstance(exc, requests.RequestException):  # requests checks the client certificate's files
+            return GateConnectionError(f"{action}: could not set up the connection: {exc}", request=info)
+        if isinstance(exc, requests.Timeout):
+            return GateTimeout(
+                f"{action}: Gate did not answer in time ({type(exc).__name__}; timeouts "
+                f"connect={self.timeout.connect}s read={self.timeout.read}s)",
+                request=info,
+            )
+        if isinstance(exc, requests.exceptions.SSLError):
+            return GateConnectionError(
+                f"{action}: TLS failed ({exc}); hint: check verify= (CA bundle) and the client certificate",
+                request=info,
+            )
+        return GateConnectionError(f"{action}: could not reach Gate at {self.base_url}: {exc}", request=info)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        action: str,
+        retry: Retry = Retry.IDEMPOTENT,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        ok_statuses: frozenset[int] = frozenset(),
+    ) -> requests.Response:
+        """Send a request, retrying transient failures as ``retry`` allows; return a 2xx answer.
+
+        Statuses in ``ok_statuses`` (such as 404 for a lookup) are returned instead of raised.
+        Raises `GateAuthError` for redirects, 401, 403 and HTML answers, `GateHTTPError` (or a subclass)
+        for other error statuses, `GateTimeout` and `GateConnectionError` for transport failures.
+        """
+        self._ensure_login()
+        relogged = False
+        attempt = 1
+        while True:
+            request_id = str(uuid.uuid4())
+            try:
+                response = self._send(method, path, params=params, json_body=json_body, request_id=request_id)
+            except OSError as exc:  # requests' errors, and its check of certificate files
+                transient = (
+                    isinstance(exc, requests.RequestException)
+                    and not isinstance(exc, requests.exceptions.SSLError)
+                    and (retry is Retry.IDEMPOTENT or _never_sent(exc))
+                )
+                if not transient or attempt >= self.retry.attempts:
+                    raise self._transport_error(exc, method, path, action, request_id) from exc
+                waited = self.retry.sleep(attempt)
+                logger.warning(
+                    "%s %s: %s (request id %s); retry %d/%d in %.2f s",
+                    method,
+                    path,
+                    type(exc).__name__,
+                    request_id,
+                    attempt,
+                    self.retry.attempts - 1,
+                    waited,
+                )
+                attempt += 1
+                continue
+            status = response.status_code
+            is_auth_failure = 300 <= status < 400 or status in (401, 403) or (status < 300 and _is_html(response))
+            if is_auth_failure:
+                if not relogged and self.auth is not None and self.auth.needs_login and status != 403:
+                    relogged = True  # the session may have expired: log in again, once
+                    self._ensure_login(again=True)
+                    continue
+                raise auth_failure(response, f"{action} failed", self.auth)
+            if status < 300 or status in ok_statuses:
+                return response
+            retryable = status in RETRYABLE_STATUSES and (retry is Retry.IDEMPOTENT or status == 429)
+            if not retryable or attempt >= self.retry.attempts:
+                raise http_error(response, action)
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            waited = self.retry.sleep(attempt, retry_after=retry_after)
+            logger.warning(
+                "%s %s: HTTP %d (request id %s); retry %d/%d in %.2f s",
+                method,
+                path,
+                status,
+                request_id,
+                attempt,
+                self.retry.attempts - 1,
+                waited,
+            )
+            attempt += 1

@@ -1,0 +1,133 @@
+"""FakeGate answers like Gate: front50's save rules, Gate's lookups, auth, and reproducible faults."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+
+import pytest
+import requests
+
+from spinpromote.testing import FakeGate, Faults
+from tests.gate.conftest import pipeline_doc
+
+
+def save(fake: FakeGate, document: object, **params: str) -> requests.Response:
+    return requests.post(f"{fake.url}/pipelines", json=document, params=params, timeout=5)
+
+
+def test_a_save_without_name_or_application_is_a_400(fake: FakeGate) -> None:
+    for document in ({"application": "demo"}, {"name": "x"}, {"application": " ", "name": "x"}):
+        response = save(fake, document)
+
+        assert response.status_code == 400
+        assert response.json()["message"] == "A pipeline requires name and application fields"
+    assert fake.pipelines() == []
+
+
+def test_a_name_taken_ignoring_case_by_another_id_or_no_id_is_refused(fake: FakeGate) -> None:
+    fake.store(pipeline_doc("Deploy"))
+
+    other_id = save(fake, {**pipeline_doc("deploy "), "id": "another-id"})
+    no_id = save(fake, {k: v for k, v in pipeline_doc("DEPLOY").items() if k != "id"})
+
+    for response in (other_id, no_id):
+        assert response.status_code == 400
+        assert "already exists in application demo" in response.json()["message"]
+    assert [p["name"] for p in fake.pipelines()] == ["Deploy"]
+
+
+def test_a_save_without_id_gets_a_random_uuid_and_a_save_is_a_full_replace(fake: FakeGate) -> None:
+    document = {k: v for k, v in pipeline_doc("Deploy", description="old").items() if k != "id"}
+    assert save(fake, document).status_code == 200
+    stored = fake.pipeline("demo", "Deploy")
+    assert stored is not None
+    uuid.UUID(stored["id"])  # raises unless front50-style random UUID
+
+    replacement = {"application": "demo", "name": "Deploy", "id": stored["id"], "stages": []}
+    assert save(fake, replacement).status_code == 200
+
+    after = fake.pipeline("demo", "Deploy")
+    assert after is not None
+    assert "description" not in after and "triggers" not in after
+    assert after["lastModifiedBy"] == "anonymous" and int(after["updateTs"]) > int(stored["updateTs"])
+
+
+def test_nulls_are_dropped_and_names_trimmed(fake: FakeGate) -> None:
+    save(fake, {**pipeline_doc("Deploy"), "name": "  Deploy ", "description": None})
+
+    stored = fake.pipeline("demo", "Deploy")
+    assert stored is not None
+    assert stored["name"] == "Deploy" and "description" not in stored
+
+
+def test_stale_check_compares_update_ts(fake: FakeGate) -> None:
+    stored = fake.store(pipeline_doc("Deploy"))
+    fake.edit("demo", "Deploy", lambda doc: doc.update(description="edited in Deck"))
+
+    stale = save(fake, {**stored, "description": "mine"}, staleCheck="true")
+    unchecked = save(fake, {**stored, "description": "mine"})
+
+    assert stale.status_code == 400 and "is stale" in stale.json()["message"]
+    assert unchecked.status_code == 200
+
+
+def test_lookups_list_get_and_delete(fake: FakeGate) -> None:
+    fake.store(pipeline_doc("Deploy B"))
+    fake.store(pipeline_doc("Deploy A"))
+    fake.store(pipeline_doc("Other", application="elsewhere"))
+
+    listed = requests.get(f"{fake.url}/applications/DEMO/pipelineConfigs", timeout=5).json()
+    filtered = requests.get(
+        f"{fake.url}/applications/demo/pipelineConfigs", params={"pipelineNameFilter": "a"}, timeout=5
+    ).json()
+    exact = requests.get(f"{fake.url}/applications/demo/pipelineConfigs/Deploy%20A", timeout=5)
+    wrong_case = requests.get(f"{fake.url}/applications/demo/pipelineConfigs/deploy%20a", timeout=5)
+
+    assert [(p["name"], p["index"]) for p in listed] == [("Deploy A", 0), ("Deploy B", 1)]
+    assert [p["name"] for p in filtered] == ["Deploy A"]
+    assert exact.status_code == 200 and exact.json()["name"] == "Deploy A"
+    assert wrong_case.status_code == 404 and "not found" in wrong_case.json()["message"]
+
+    for _ in range(2):  # the second delete finds nothing and is still a 200, as in Gate
+        assert requests.delete(f"{fake.url}/pipelines/demo/deploy%20a", timeout=5).status_code == 200
+    assert [p["name"] for p in fake.pipelines()] == ["Deploy B", "Other"]
+
+
+def test_unauthenticated_requests_are_redirected_to_login() -> None:
+    with FakeGate(users={"alice": "secret"}) as fake:
+        anonymous = requests.get(f"{fake.url}/applications/demo/pipelineConfigs", allow_redirects=False, timeout=5)
+        alice = requests.get(f"{fake.url}/applications/demo/pipelineConfigs", auth=("alice", "secret"), timeout=5)
+
+    assert anonymous.status_code == 302 and anonymous.headers["Location"].endswith("/login")
+    assert alice.status_code == 200
+
+
+def fault_pattern(seed: int) -> list[str | None]:
+    with FakeGate(faults=Faults(rate=0.5, kinds=(502, 503, 429)), seed=seed) as fake:
+        for _ in range(30):
+            requests.get(f"{fake.url}/applications/demo/pipelineConfigs", timeout=5)
+        return [request.fault for request in fake.requests]
+
+
+def test_faults_come_from_a_seeded_generator() -> None:
+    first, again, other = fault_pattern(3), fault_pattern(3), fault_pattern(4)
+
+    assert first == again
+    assert first != other
+    assert {"502", "503", "429"} <= set(filter(None, first))
+
+
+def test_a_dropped_connection_gets_no_answer(fake: FakeGate) -> None:
+    fake.fail_next("drop", method="GET")
+
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{fake.url}/applications/demo/pipelineConfigs", timeout=5)
+    assert fake.requests[0].status is None and fake.requests[0].fault == "drop"
+
+
+def test_the_testing_module_does_not_need_requests() -> None:
+    code = "import sys, spinpromote, spinpromote.testing; sys.exit('requests' in sys.modules)"
+
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

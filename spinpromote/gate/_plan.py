@@ -6,6 +6,7 @@ them) and returns a `Plan`. `GateClient.plan` does the reading.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -73,7 +74,7 @@ class PipelineChange:
         return "\n".join([head, *self.diff])
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Plan:
     """Every desired pipeline with what applying it would do, plus deletions when pruning.
 
@@ -105,6 +106,18 @@ class Plan:
             f"Plan: {self.count('create')} to create, {self.count('update')} to update, "
             f"{self.count('delete')} to delete, {self.count('unchanged')} unchanged."
         )
+
+    def __repr__(self) -> str:
+        return f"<{self.summary().rstrip('.')}>"
+
+    def _repr_html_(self) -> str:
+        """The diff in colour, for notebooks: additions green, removals red, changes amber."""
+        colours = {"+": "#047857", "-": "#b91c1c", "~": "#b45309", "!": "#b91c1c"}
+        rows = []
+        for line in str(self).splitlines():
+            colour = colours.get(line.lstrip()[:1], "#0f172a")
+            rows.append(f'<span style="color:{colour}">{html.escape(line)}</span>')
+        return f'<pre class="spinpromote-plan">{chr(10).join(rows)}</pre>'
 
     def __str__(self) -> str:
         lines = [self.summary()]

@@ -168,3 +168,13 @@ def test_a_missing_application_is_flagged_and_apply_refuses_it() -> None:
         with pytest.raises(GateError, match="do not exist in Spinnaker"):
             gate.apply(plan)
         assert fake.count("POST") == 0
+
+
+def test_plan_shows_itself_in_notebooks_and_stays_short_in_repr() -> None:
+    """A plan's repr is one line; its HTML colours additions, removals and changes."""
+    with FakeGate() as fake, GateClient(fake.url) as gate:
+        plan = gate.plan(typed(pipeline_doc("Deploy")))
+
+    assert repr(plan) == "<Plan: 1 to create, 0 to update, 0 to delete, 0 unchanged>"
+    assert plan._repr_html_().startswith('<pre class="spinpromote-plan">')
+    assert 'style="color:#047857">+ create' in plan._repr_html_()

@@ -1,0 +1,507 @@
+"""The ``spinpromote`` command: render, validate, plan, apply, run, judge and import pipelines.
+
+This module only wires the layers together: `spinpromote._cli_source` loads SOURCE, `spinpromote.gate` talks
+to Gate (imported only by the commands that need it, so ``import spinpromote`` never loads ``requests``),
+`spinpromote.codegen` writes Python for ``import``. Exit codes: 0 success, 1 failure, 2 usage error;
+``plan`` exits 0 when nothing would change, 2 when something would, 1 on error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TextIO
+
+from spinpromote._cli_source import SourceError, file_name, load_source
+from spinpromote.chain import LAYOUTS
+from spinpromote.codec import dumps, loads
+from spinpromote.errors import GateAuthError, GateConnectionError, GateError, PipelineFormatError, SpinpromoteError
+
+if TYPE_CHECKING:
+    from spinpromote.gate import ApplyEvent, Execution, GateClient
+    from spinpromote.model import Pipeline
+
+__all__ = ["EXIT_CHANGES", "EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_CHANGES = 2
+"""``plan`` only: the plan has changes (like ``terraform plan -detailed-exitcode``)."""
+
+PROG = "spinpromote"
+
+
+class CommandError(Exception):
+    """A failure to report as one line on stderr, exit code 1."""
+
+
+class UsageError(Exception):
+    """A wrong combination of options, reported like argparse's own errors, exit code 2."""
+
+
+# ---------------------------------------------------------------------------------------------------
+# Output helpers
+
+
+def _err(message: str, stream: TextIO | None = None) -> None:
+    print(message, file=stream or sys.stderr, flush=True)
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+# ---------------------------------------------------------------------------------------------------
+# Gate connection
+
+
+def _gate_client(args: argparse.Namespace) -> GateClient:
+    """A GateClient from the flags, falling back on SPINNAKER_* environment variables."""
+    from spinpromote.gate import BasicAuth, BearerToken, GateAuth, GateClient, RetryPolicy, X509ClientCert
+
+    url = args.gate or os.environ.get("SPINNAKER_GATE_URL")
+    if not url:
+        raise CommandError("no Gate address: pass --gate URL or set SPINNAKER_GATE_URL")
+    token = args.token or os.environ.get("SPINNAKER_TOKEN")
+    user = args.user or os.environ.get("SPINNAKER_USER")
+    if args.user and args.token:
+        raise UsageError("give --user or --token, not both")
+    if args.key and not args.cert:
+        raise UsageError("--key needs --cert")
+    auth: GateAuth | None = None
+    if args.cert:
+        if args.user or args.token:
+            raise UsageError("--cert cannot be combined with --user or --token: pick one way to log in")
+        auth = X509ClientCert(args.cert, args.key)
+    elif user and not args.token:
+        password = os.environ.get("SPINNAKER_PASSWORD")
+        if password is None:
+            if not sys.stdin.isatty():
+                raise CommandError(f"no password for {user!r}: set SPINNAKER_PASSWORD (never on the command line)")
+            password = getpass.getpass(f"Gate password for {user}: ")
+        auth = BasicAuth(user, password)
+    elif token:
+        auth = BearerToken(token)
+    headers = dict(_parse_header(header) for header in args.header)
+    return GateClient(
+        url,
+        auth=auth,
+        headers=headers,
+        verify=not args.insecure,
+        timeout=args.timeout,
+        retry=RetryPolicy(attempts=args.retries),
+    )
+
+
+def _parse_header(text: str) -> tuple[str, str]:
+    name, colon, value = text.partition(":")
+    if not colon or not name.strip():
+        raise UsageError(f"--header expects 'Name: value', got {text!r}")
+    return name.strip(), value.strip()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Commands
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    pipelines = load_source(args.source).pipelines(args.layout)
+    if args.output is None:
+        sys.stdout.write(dumps([pipeline.to_dict() for pipeline in pipelines]) + "\n")
+        return EXIT_OK
+    files = _output_files(Path(args.output), pipelines)
+    for path, pipeline in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(pipeline.to_json() + "\n", encoding="utf-8")
+    _err(f"wrote {len(files)} pipeline file(s) under {args.output}")
+    return EXIT_OK
+
+
+def _output_files(folder: Path, pipelines: Sequence[Pipeline]) -> dict[Path, Pipeline]:
+    files: dict[Path, Pipeline] = {}
+    for pipeline in pipelines:
+        application = file_name(pipeline.application or "unknown-application").removesuffix(".json")
+        path = folder / application / file_name(pipeline.name)
+        if path in files:
+            raise CommandError(
+                f"pipelines {files[path].name!r} and {pipeline.name!r} both write {path}: rename one of them"
+            )
+        files[path] = pipeline
+    return files
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    problems = load_source(args.source).problems(args.layout)
+    for problem in problems:
+        print(problem)
+    errors = sum(1 for problem in problems if problem.severity == "error")
+    warnings = len(problems) - errors
+    _err(f"{errors} error(s), {warnings} warning(s)" if problems else "no problems found")
+    return EXIT_FAILURE if errors else EXIT_OK
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    pipelines = load_source(args.source).pipelines(args.layout)
+    with _gate_client(args) as gate:
+        plan = gate.plan(pipelines, prune=args.prune, owner=args.owner)
+    print(plan)
+    return EXIT_CHANGES if plan.has_changes else EXIT_OK
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    from spinpromote.gate import ApplyError
+
+    pipelines = load_source(args.source).pipelines(args.layout)
+    with _gate_client(args) as gate:
+        plan = gate.plan(pipelines, prune=args.prune, owner=args.owner)
+        print(plan, flush=True)
+        if not plan.has_changes:
+            print("Nothing to apply.")
+            return EXIT_OK
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise CommandError("not applying: stdin is not a terminal, so I cannot ask; pass --yes to apply")
+            answer = input("Apply these changes? Only 'yes' is accepted: ")
+            if answer.strip().lower() != "yes":
+                raise CommandError("not applied: the answer was not 'yes'")
+
+        def progress(event: ApplyEvent) -> None:
+            _err(str(event))
+
+        try:
+            result = gate.apply(plan, on_progress=progress)
+        except ApplyError as error:
+            print(error.result)
+            raise CommandError(f"apply failed for {len(error.result.failed)} pipeline(s); see above") from error
+    print(result)
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    parameters = dict(_parse_parameter(text) for text in args.parameter)
+    with _gate_client(args) as gate:
+        execution_id = gate.trigger(args.application, args.pipeline, parameters=parameters or None)
+        print(execution_id, flush=True)
+        if not args.wait:
+            return EXIT_OK
+        _err(f"started {args.pipeline!r}: execution {execution_id}; waiting (up to {args.wait_timeout:g} s)")
+        hinted: set[str] = set()
+
+        def progress(execution: Execution) -> None:
+            _err(str(execution))
+            judgment = execution.pending_judgment
+            if judgment is not None and judgment.id not in hinted:
+                hinted.add(judgment.id)
+                _err(
+                    f"waiting for Manual Judgment {judgment.name!r}: "
+                    f"spinpromote judge {execution_id} {_quote(judgment.name or judgment.id)} --continue"
+                )
+
+        execution = gate.wait_for_execution(
+            execution_id, timeout=args.wait_timeout, poll_interval=args.poll, on_progress=progress
+        )
+    if not execution.succeeded:
+        raise CommandError(f"execution {execution_id} ended {execution.status}")
+    _err(f"execution {execution_id} succeeded")
+    return EXIT_OK
+
+
+def _quote(text: str) -> str:
+    return text if text.replace("-", "").replace("_", "").isalnum() else repr(text)
+
+
+def _parse_parameter(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals or not name:
+        raise UsageError(f"--parameter expects NAME=VALUE, got {text!r}")
+    return name, value
+
+
+def cmd_judge(args: argparse.Namespace) -> int:
+    decision: Literal["continue", "stop"] = "continue" if args.decision == "continue" else "stop"
+    with _gate_client(args) as gate:
+        execution = gate.get_execution(args.execution_id)
+        if execution is None:
+            raise CommandError(
+                f"Gate knows no execution {args.execution_id!r}: check the id (spinpromote run prints it)"
+            )
+        judgments = [stage for stage in execution.stages if stage.type == "manualJudgment"]
+        matches = [s for s in judgments if args.stage in (s.id, s.name, s.ref_id)]
+        if not matches:
+            names = ", ".join(repr(s.name or s.id) for s in judgments) or "none"
+            raise CommandError(f"execution {args.execution_id} has no Manual Judgment {args.stage!r} (it has: {names})")
+        stage = matches[0]
+        if not stage.awaits_judgment:
+            raise CommandError(f"Manual Judgment {args.stage!r} is not waiting for an answer (it is {stage.status})")
+        updated = gate.judge(args.execution_id, decision, judgment_input=args.input, stage_id=stage.id)
+    print(updated if updated is not None else f"answered {args.stage!r} with {decision}")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from spinpromote.codegen import generate
+
+    if args.application:
+        documents, source = _import_from_gate(args), f"application {args.application!r} on Gate"
+        if not documents:
+            raise CommandError(f"application {args.application!r} has no pipelines on Gate (or does not exist)")
+    else:
+        documents, source = _import_from_file(Path(args.file)), Path(args.file).name
+    try:
+        code = generate(documents, source=source)
+    except PipelineFormatError as error:
+        raise CommandError(f"{source}: not a pipeline: {error.message} at {error.path}") from error
+    if args.output is None:
+        sys.stdout.write(code)
+    else:
+        Path(args.output).write_text(code, encoding="utf-8")
+        _err(f"wrote {len(documents)} pipeline(s) to {args.output}")
+    return EXIT_OK
+
+
+def _import_from_file(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = loads(path.read_bytes())
+    except OSError as error:
+        raise CommandError(f"{path}: cannot read it: {error.strerror}") from error
+    except PipelineFormatError as error:
+        raise CommandError(f"{path}: {error.message}") from error
+    documents = data if isinstance(data, list) else [data]
+    for index, document in enumerate(documents):
+        if not isinstance(document, dict):
+            raise CommandError(f"{path}: item {index} is not a pipeline object")
+    return documents
+
+
+def _import_from_gate(args: argparse.Namespace) -> list[dict[str, Any]]:
+    from spinpromote.codegen import promotion_edges
+    from spinpromote.gate import OWNERSHIP_KEY
+    from spinpromote.gate._normalize import SERVER_OWNED_KEYS
+    from spinpromote.model import Pipeline
+
+    with _gate_client(args) as gate:
+        configs = gate.list_pipeline_configs(args.application)
+    # What front50 and apply add on their own (timestamps, index, schema "1", the owner marker) is left out.
+    dropped = {*SERVER_OWNED_KEYS, OWNERSHIP_KEY, "index"}
+    documents = [
+        {k: v for k, v in config.items() if k not in dropped and not (k == "schema" and v == "1")} for config in configs
+    ]
+    # Upstream first, so that a promotion reads top to bottom.
+    pipelines = [Pipeline.from_dict(document) for document in documents]
+    edges = [(pipelines.index(up), pipelines.index(down)) for up, down in promotion_edges(pipelines)]
+    order: list[int] = []
+    remaining = list(range(len(documents)))
+    while remaining:
+        ready = [i for i in remaining if not any(d == i and u in remaining for u, d in edges)] or remaining[:1]
+        order.append(ready[0])
+        remaining.remove(ready[0])
+    return [documents[i] for i in order]
+
+
+# ---------------------------------------------------------------------------------------------------
+# The parser
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show the full traceback of an error"
+    )
+
+
+def _add_layout(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default="pipelines",
+        help="how a PromotionChain becomes pipelines (default: pipelines)",
+    )
+
+
+def _add_source(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "source",
+        metavar="SOURCE",
+        help="a .py file whose module-level PromotionChain and Pipeline objects are used (FILE.py:NAME picks "
+        "one), or a .json file with one pipeline or a list of them",
+    )
+    _add_layout(parser)
+
+
+def _add_gate(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "Gate connection",
+        "Flags win over environment variables. Passwords are read from SPINNAKER_PASSWORD (or asked for on a "
+        "terminal), never from the command line.",
+    )
+    group.add_argument("--gate", metavar="URL", help="Gate's address (default: $SPINNAKER_GATE_URL)")
+    group.add_argument("--user", help="log in with HTTP Basic as USER (default: $SPINNAKER_USER)")
+    group.add_argument("--token", help="bearer token (default: $SPINNAKER_TOKEN; prefer the variable)")
+    group.add_argument("--cert", metavar="FILE", help="client certificate (PEM) for Gate's x509 login")
+    group.add_argument("--key", metavar="FILE", help="the client certificate's key (PEM), if not in --cert")
+    group.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="extra header on every request (repeatable), e.g. for a proxy",
+    )
+    group.add_argument("--insecure", action="store_true", help="do not verify Gate's TLS certificate")
+    group.add_argument(
+        "--timeout", type=float, default=60.0, metavar="SECONDS", help="seconds to wait for each answer (default 60)"
+    )
+    group.add_argument(
+        "--retries",
+        type=_positive_int,
+        default=6,
+        metavar="N",
+        help="attempts per request on transient failures (default 6)",
+    )
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _add_plan_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--prune", action="store_true", help="also delete pipelines this owner applied earlier that are gone now"
+    )
+    parser.add_argument(
+        "--owner", default="default", help="who owns the applied pipelines, for --prune (default: default)"
+    )
+
+
+_EPILOG = """\
+exit codes: 0 success, 1 failure, 2 usage error; plan: 0 no changes, 2 changes, 1 error.
+environment: SPINNAKER_GATE_URL, SPINNAKER_USER, SPINNAKER_PASSWORD, SPINNAKER_TOKEN.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``spinpromote`` command."""
+    from spinpromote import __version__
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Spinnaker pipelines as typed, tested Python: render, validate, plan and apply them.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_common(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        _add_common(sub)
+        return sub
+
+    render = command("render", cmd_render, "Render the pipelines of SOURCE as Spinnaker JSON.")
+    _add_source(render)
+    render.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        help="write DIR/<application>/<pipeline name>.json, one file per pipeline (default: a JSON array on stdout)",
+    )
+
+    validate = command("validate", cmd_validate, "List every problem of SOURCE's pipelines; exit 1 on errors.")
+    _add_source(validate)
+
+    plan = command("plan", cmd_plan, "Show what applying SOURCE would change; exit 0 no changes, 2 changes, 1 error.")
+    _add_source(plan)
+    _add_plan_options(plan)
+    _add_gate(plan)
+
+    apply = command("apply", cmd_apply, "Show the plan for SOURCE, ask, then write it to Spinnaker.")
+    _add_source(apply)
+    _add_plan_options(apply)
+    apply.add_argument(
+        "-y", "--yes", action="store_true", help="apply without asking (needed when stdin is no terminal)"
+    )
+    _add_gate(apply)
+
+    run = command("run", cmd_run, "Start a pipeline by name (or id); print the execution id.")
+    run.add_argument("application", metavar="APPLICATION")
+    run.add_argument("pipeline", metavar="PIPELINE", help="the pipeline's name or id")
+    run.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE", help="repeatable")
+    run.add_argument("--wait", action="store_true", help="wait until it finishes; exit 1 unless it succeeded")
+    run.add_argument("--wait-timeout", type=float, default=1800.0, metavar="SECONDS", help="default 1800")
+    run.add_argument("--poll", type=float, default=2.0, metavar="SECONDS", help=argparse.SUPPRESS)
+    _add_gate(run)
+
+    judge = command("judge", cmd_judge, "Answer a Manual Judgment of a running execution.")
+    judge.add_argument("execution_id", metavar="EXECUTION_ID")
+    judge.add_argument("stage", metavar="STAGE", help="the judgment stage's name (or its refId or stage id)")
+    decision = judge.add_mutually_exclusive_group(required=True)
+    decision.add_argument("--continue", dest="decision", action="store_const", const="continue", help="continue")
+    decision.add_argument("--stop", dest="decision", action="store_const", const="stop", help="stop the pipeline")
+    judge.add_argument("--input", metavar="VALUE", help="the judgment input option chosen")
+    _add_gate(judge)
+
+    importer = command("import", cmd_import, "Write Python code that builds existing pipelines.")
+    where = importer.add_mutually_exclusive_group(required=True)
+    where.add_argument("--application", metavar="APP", help="every pipeline of APP, read from Gate")
+    where.add_argument("file", nargs="?", metavar="FILE.json", help="a pipeline, or a list of pipelines")
+    importer.add_argument("-o", "--output", metavar="FILE.py", help="write here (default: stdout)")
+    _add_gate(importer)
+    return parser
+
+
+# ---------------------------------------------------------------------------------------------------
+# Entry point
+
+
+def _explain(error: BaseException) -> str:
+    """One line for a person: what went wrong and what to do."""
+    if isinstance(error, (SourceError, CommandError)):
+        return str(error)
+    if isinstance(error, GateAuthError):
+        return (
+            f"Gate refused the login: {_one_line(error)} "
+            "(check --user and SPINNAKER_PASSWORD, --token / SPINNAKER_TOKEN, or --cert)"
+        )
+    if isinstance(error, GateConnectionError):
+        if "certificate" in str(error).lower():
+            return f"{_one_line(error)} (check --cert and --key, or --insecure for a self-signed Gate)"
+        return f"{_one_line(error)} (check --gate / SPINNAKER_GATE_URL and that Gate is up)"
+    if isinstance(error, (GateError, SpinpromoteError)):
+        return _one_line(error)
+    return f"unexpected {type(error).__name__}: {_one_line(error)} (rerun with --debug for the traceback)"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command with ``argv`` (default: ``sys.argv[1:]``); return its exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    debug = getattr(args, "debug", False)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except UsageError as error:
+        _err(f"{PROG} {args.command}: error: {error} (see {PROG} {args.command} --help)")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _err(f"{PROG}: interrupted")
+        return 130
+    except BrokenPipeError:  # the reader went away (``spinpromote render x | head``): nothing more to say
+        sys.stderr.close()
+        return EXIT_FAILURE
+    except Exception as error:
+        if debug:
+            traceback.print_exc()
+        _err(f"{PROG}: error: {_explain(error)}")
+        return EXIT_FAILURE

@@ -15,7 +15,6 @@ hand. Parsing checks structure as it goes and raises `PipelineFormatError` namin
 from __future__ import annotations
 
 import json
-import re
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -25,12 +24,13 @@ import attrs
 import cattrs
 
 from spinpromote import model
+from spinpromote._jsonpath import child_path
 from spinpromote.errors import PipelineFormatError
 from spinpromote.model.artifacts import _ArtifactFields
 from spinpromote.model.stage_base import StageFields
 from spinpromote.model.triggers import _TriggerFields
 
-__all__ = ["child_path", "converter", "dumps", "loads", "structure", "unstructure"]
+__all__ = ["converter", "dumps", "loads", "structure", "unstructure"]
 
 T = TypeVar("T")
 
@@ -57,17 +57,11 @@ _GENERIC: dict[type, type] = {
     _TriggerFields: model.GenericTrigger,
     _ArtifactFields: model.GenericArtifact,
 }
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
-def child_path(path: str, key: str) -> str:
-    """The JSON path of ``key`` inside the object at ``path``."""
-    return f"{path}.{key}" if _IDENTIFIER.match(key) else f"{path}[{json.dumps(key)}]"
 
 
 def _describe(value: Any) -> str:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 import attrs
 
 from spinpromote import model
-from spinpromote.codec import child_path
+from spinpromote._jsonpath import child_path
 from spinpromote.model.artifacts import _ArtifactFields
 from spinpromote.model.kubernetes import _SelectorFields
 from spinpromote.model.stage_base import StageFields

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
-import types
+
+import pytest
 
 import spinpromote
 import spinpromote.model
@@ -17,19 +19,23 @@ def isort_order(name: str) -> tuple[int, str]:
 
 
 def test_all_is_sorted_and_complete() -> None:
-    """__all__ is sorted and lists exactly the public names the package exposes."""
-    public = {
-        name
-        for name, value in vars(spinpromote).items()
-        if not name.startswith("_")
-        and not isinstance(value, types.ModuleType)
-        and getattr(value, "__module__", "").startswith("spinpromote")
-    }
-    public |= {"JUDGMENT_EVENTS", "PIPELINE_EVENTS", "STAGE_EVENTS", "Artifact", "Stage", "Trigger"}
+    """__all__ is sorted, every name in it resolves, and nothing public in the model is left out."""
+    eager = {"PipelineFormatError", "SpinpromoteError", "ValidationError"}
 
     assert spinpromote.__all__ == sorted(spinpromote.__all__, key=isort_order)
-    assert set(spinpromote.__all__) == public
+    assert set(spinpromote.__all__) == set(spinpromote._LAZY) | eager
+    for name in spinpromote.__all__:
+        value = getattr(spinpromote, name)
+        module = spinpromote._LAZY.get(name, "spinpromote.errors")
+        assert name in importlib.import_module(module).__all__, (name, module)
+        assert value is getattr(importlib.import_module(module), name)
     assert set(spinpromote.model.__all__) <= set(spinpromote.__all__)
+
+
+def test_unknown_names_raise_attribute_error() -> None:
+    """A typo gets the usual AttributeError, not a KeyError from the lazy loader."""
+    with pytest.raises(AttributeError, match="no attribute 'Pipline'"):
+        spinpromote.Pipline  # noqa: B018 - the access is the test
 
 
 def test_every_public_name_has_a_docstring() -> None:
@@ -47,7 +53,10 @@ def test_every_public_name_has_a_docstring() -> None:
 
 def test_import_does_not_load_requests() -> None:
     """`import spinpromote` stays light: no requests (only spinpromote.gate needs it), no codec until used."""
-    script = "import sys, spinpromote; print(sorted(m for m in ('requests', 'spinpromote.gate') if m in sys.modules))"
+    script = (
+        "import sys, spinpromote; "
+        "print(sorted(m for m in ('requests', 'cattrs', 'spinpromote.gate', 'spinpromote.model') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
 
     assert result.stdout.strip() == "[]"

@@ -136,6 +136,19 @@ def _output_files(folder: Path, pipelines: Sequence[Pipeline]) -> dict[Path, Pip
     return files
 
 
+def cmd_graph(args: argparse.Namespace) -> int:
+    from spinpromote.diagram import diagram
+
+    drawing = diagram(load_source(args.source).pipelines(args.layout))
+    text = {"mermaid": drawing.to_mermaid, "dot": drawing.to_dot, "svg": drawing.to_svg}[args.format]()
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        _err(f"wrote {args.output}")
+    return EXIT_OK
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     problems = load_source(args.source).problems(args.layout)
     for problem in problems:
@@ -414,6 +427,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="write DIR/<application>/<pipeline name>.json, one file per pipeline (default: a JSON array on stdout)",
     )
+
+    graph = command("graph", cmd_graph, "Draw SOURCE's pipelines, stages, triggers and artifact hand-offs.")
+    _add_source(graph)
+    graph.add_argument(
+        "--format", choices=("mermaid", "dot", "svg"), default="svg", help="the diagram's format (default: svg)"
+    )
+    graph.add_argument("-o", "--output", metavar="FILE", help="write the diagram to FILE (default: stdout)")
 
     validate = command("validate", cmd_validate, "List every problem of SOURCE's pipelines; exit 1 on errors.")
     _add_source(validate)

@@ -33,6 +33,8 @@ class FailurePolicy(SpinnakerObject):
     fail_pipeline: bool | None = None
     continue_pipeline: bool | None = None
     complete_other_branches_then_fail: bool | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    """Only for a policy parsed on its own; on a stage, unknown keys belong to the stage's ``extra``."""
 
     @classmethod
     def halt_pipeline(cls) -> FailurePolicy:

@@ -332,9 +332,9 @@ def _make_parser(cls: type) -> _Parser:
         if failure:
             kwargs["failure"] = model.FailurePolicy(**failure)
         if discriminated:
-            kind = data.get("type")
+            kind = _discriminator(cls, data.get("type"), path)
             if cls is model.KubernetesObject:
-                kwargs["kind"] = kind[len(_KUBERNETES_PREFIX) :]
+                kwargs["kind"] = kind[len(_KUBERNETES_PREFIX) :]  # type: ignore[index]
             elif cls in (model.GenericStage, model.GenericTrigger, model.GenericArtifact):
                 kwargs["type"] = kind
         kwargs["extra"] = extra
@@ -343,25 +343,31 @@ def _make_parser(cls: type) -> _Parser:
     return parse
 
 
+def _discriminator(cls: type, kind: Any, path: str) -> str | None:
+    """The ``type`` of a stage, trigger or artifact, checked for the class that parses it."""
+    if kind is not None and type(kind) is not str:
+        raise PipelineFormatError(child_path(path, "type"), f"expected a string, got {_describe(kind)}")
+    if cls is model.GenericStage and kind is None:
+        raise PipelineFormatError(child_path(path, "type"), 'a stage needs a type, such as "deployManifest" or "wait"')
+    if cls is model.KubernetesObject and not (kind or "").startswith(_KUBERNETES_PREFIX):
+        raise PipelineFormatError(
+            child_path(path, "type"), f"a KubernetesObject's type is 'kubernetes/<kind>', got {kind!r}"
+        )
+    result: str | None = kind
+    return result
+
+
 def _make_family_parser(base: type) -> _Parser:
     label = _FAMILIES[base]
     generic = _GENERIC[base]
     by_type = {c.TYPE: c for c in _model_classes() if issubclass(c, base) and "TYPE" in vars(c)}  # type: ignore[attr-defined]
 
     def parse(data: Any, path: str) -> Any:
-        data = _expect_object(data, path)
-        kind = data.get("type")
-        if kind is None:
-            if base is StageFields:
-                raise PipelineFormatError(
-                    child_path(path, "type"), 'a stage needs a type, such as "deployManifest" or "wait"'
-                )
-            return _PARSE[generic](data, path)
-        if type(kind) is not str:
-            raise PipelineFormatError(child_path(path, "type"), f"expected a string, got {_describe(kind)}")
-        cls = by_type.get(kind)
-        if cls is None and base is _ArtifactFields and kind.startswith(_KUBERNETES_PREFIX):
+        kind = _expect_object(data, path).get("type")
+        cls = by_type.get(kind) if type(kind) is str else None
+        if cls is None and base is _ArtifactFields and type(kind) is str and kind.startswith(_KUBERNETES_PREFIX):
             cls = model.KubernetesObject
+        # The generic class's parser refuses a type that is missing (for stages) or not a string.
         return _PARSE[cls or generic](data, path)
 
     parse.__name__ = f"parse_{label}"
@@ -429,7 +435,10 @@ def unstructure(obj: Any) -> dict[str, Any]:
 
 def structure(data: Any, cls: type[T]) -> T:
     """Parse a JSON value into ``cls``; malformed structure raises PipelineFormatError with its path."""
-    result: T = converter.structure(data, cls)
+    try:
+        result: T = converter.structure(data, cls)
+    except RecursionError:
+        raise PipelineFormatError("$", "nested too deeply to be a pipeline: flatten the document") from None
     return result
 
 
@@ -450,6 +459,10 @@ def loads(text: str | bytes) -> Any:
         ) from None
     except UnicodeDecodeError as error:
         raise PipelineFormatError("$", f"not UTF-8 text: {error.reason}") from None
+    except RecursionError:
+        raise PipelineFormatError("$", "nested too deeply to be a pipeline: flatten the document") from None
+    except ValueError as error:  # for example a number with more digits than Python converts
+        raise PipelineFormatError("$", f"not valid JSON: {error}") from None
 
 
 def _reject_constant(name: str) -> Any:

@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 STAGES = {
     "DeployManifest": 'DeployManifest(name="Deploy to Staging", account="staging", manifest_artifact_id="ea-manifest", '
     'moniker=Moniker(app="demo"))',
-    "ManualJudgment": 'ManualJudgment(name="Approve", instructions="Check staging first.", judgment_inputs=["deploy", "skip"])',
+    "ManualJudgment": 'ManualJudgment(name="Approve", instructions="Check staging first.", '
+    'judgment_inputs=["deploy", "skip"])',
     "FindArtifactFromExecution": 'FindArtifactFromExecution(name="Find staging artifacts", application="demo", '
     'pipeline=pipeline_id("demo", "Deploy to Staging"), expected_artifacts=[ExpectedArtifact(id="ea-image", '
     'display_name="image", match=DockerImage(image="gcr.io/acme/demo"))])',
@@ -58,7 +59,8 @@ ARTIFACTS = {
     'default=GitHubFile(path="k8s/demo.yml", repo="acme/demo", version="main", artifact_account="github"))',
     "GitHubFile": 'GitHubFile(path="k8s/demo.yml", repo="acme/demo", version="main", artifact_account="github")',
     "GitLabFile": 'GitLabFile(path="k8s/demo.yml", project="acme/demo", version="main", artifact_account="gitlab")',
-    "BitbucketFile": 'BitbucketFile(path="k8s/demo.yml", repo="acme/demo", version="main", artifact_account="bitbucket")',
+    "BitbucketFile": 'BitbucketFile(path="k8s/demo.yml", repo="acme/demo", version="main", '
+    'artifact_account="bitbucket")',
     "GitRepo": 'GitRepo(url="https://github.com/acme/demo.git", branch="main", sub_path="chart", '
     'artifact_account="gitrepo")',
     "DockerImage": 'DockerImage(image="gcr.io/acme/demo", tag="v1.2.3")',
@@ -84,7 +86,7 @@ def page(title: str, examples: dict[str, str], intro: str) -> str:
     for name, source in examples.items():
         cls = getattr(spinpromote, name)
         summary = (inspect.getdoc(cls) or "").split("\n\n")[0].replace("\n", " ")
-        obj = eval(source, namespace)  # noqa: S307 - our own example source, shown verbatim on the page
+        obj = eval(source, namespace)
         used = sorted(n for n in spinpromote.__all__ if re.search(rf"\b{n}[.(]", source))
         code = f"from spinpromote import {', '.join(used)}\n\nexample = {source}\nprint(example.to_json())"
         parts.append(f"## `{name}`\n\n{summary}\n\n```python\n{code}\n```\n\nprints\n\n```json\n{obj.to_json()}\n```\n")

@@ -44,7 +44,7 @@ def test_page_examples_run(page: Path) -> None:
         for block in BLOCK.findall(page.read_text(encoding="utf-8")):
             output = io.StringIO()
             with contextlib.redirect_stdout(output):
-                exec(compile(block, str(page), "exec"), namespace)  # noqa: S102 - our own documentation
+                exec(compile(block, str(page), "exec"), namespace)
             printed = [line.strip() for line in output.getvalue().splitlines()]
             expected = expected_output(block)
             if expected:

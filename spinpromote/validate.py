@@ -44,6 +44,17 @@ def errors(problems: Iterable[Problem]) -> list[Problem]:
 
 _PIPELINE_STATUSES = {"successful", "failed", "canceled", "suspended"}
 _STAGE_LOOKUP = re.compile(r"#(judgment|judgement|stage)\(\s*(['\"])(.*?)\2\s*\)")
+# (attribute, wire key) each trigger type needs: Deck's trigger validators, plus what echo matches on.
+_TRIGGER_REQUIRED: dict[type, tuple[tuple[str, str], ...]] = {
+    model.DockerTrigger: (("account", "account"), ("repository", "repository")),
+    model.JenkinsTrigger: (("job", "job"),),
+    model.HelmTrigger: (("account", "account"), ("chart", "chart"), ("version", "version")),
+    model.PipelineTrigger: (("pipeline", "pipeline"),),
+    model.CronTrigger: (("cron_expression", "cronExpression"),),
+    model.GitTrigger: (("source", "source"), ("project", "project"), ("slug", "slug")),
+    model.WebhookTrigger: (("source", "source"),),
+    model.PubsubTrigger: (("pubsub_system", "pubsubSystem"), ("subscription_name", "subscriptionName")),
+}
 _MANIFEST_EXCLUDED = ("docker/image", "kubernetes/", "front50/pipelineTemplate", "maven/file")
 
 
@@ -154,17 +165,7 @@ class _PipelineChecks:
                     f"{path}.expectedArtifactIds[{position}]",
                     f"no expected artifact {ea_id!r} is declared in this pipeline: declare it or remove the id",
                 )
-        required: dict[type, tuple[tuple[str, str], ...]] = {
-            model.DockerTrigger: (("account", "account"), ("repository", "repository")),
-            model.JenkinsTrigger: (("job", "job"),),
-            model.HelmTrigger: (("account", "account"), ("chart", "chart"), ("version", "version")),
-            model.PipelineTrigger: (("pipeline", "pipeline"),),
-            model.CronTrigger: (("cron_expression", "cronExpression"),),
-            model.GitTrigger: (("source", "source"), ("project", "project"), ("slug", "slug")),
-            model.WebhookTrigger: (("source", "source"),),
-            model.PubsubTrigger: (("pubsub_system", "pubsubSystem"), ("subscription_name", "subscriptionName")),
-        }
-        for attribute, key in required.get(type(trigger), ()):
+        for attribute, key in _TRIGGER_REQUIRED.get(type(trigger), ()):
             if not getattr(trigger, attribute):
                 yield self.problem(f"{path}.{key}", f"a {trigger.type} trigger needs {key}: set it")
         if isinstance(trigger, model.GenericTrigger) and not trigger.type:

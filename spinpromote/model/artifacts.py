@@ -63,8 +63,18 @@ class _ArtifactFields(SpinnakerObject):
         return self.TYPE
 
 
+@attrs.frozen(kw_only=True)
+class _RepositoryFile(_ArtifactFields):
+    """A file in a source repository; its path is the artifact's name."""
+
+    @property
+    def path(self) -> str | None:
+        """The file's path in the repository (the artifact's name)."""
+        return self.name
+
+
 @attrs.frozen(kw_only=True, init=False)
-class GitHubFile(_ArtifactFields):
+class GitHubFile(_RepositoryFile):
     """A file in a GitHub repository (``github/file``).
 
     >>> GitHubFile(path="k8s/app.yml", repo="acme/demo", version="main").reference
@@ -89,14 +99,8 @@ class GitHubFile(_ArtifactFields):
             reference = f"{api_url.rstrip('/')}/repos/{repo}/contents/{name}"
         self.__attrs_init__(name=name, version=version, reference=reference, **fields)
 
-    @property
-    def path(self) -> str | None:
-        """The file's path in the repository (the artifact's name)."""
-        return self.name
-
-
 @attrs.frozen(kw_only=True, init=False)
-class GitLabFile(_ArtifactFields):
+class GitLabFile(_RepositoryFile):
     """A file in a GitLab project (``gitlab/file``), read through GitLab's raw-file API.
 
     >>> GitLabFile(path="k8s/app.yml", project="acme/demo", version="main").reference
@@ -123,14 +127,8 @@ class GitLabFile(_ArtifactFields):
             )
         self.__attrs_init__(name=name, reference=reference, **fields)
 
-    @property
-    def path(self) -> str | None:
-        """The file's path in the project (the artifact's name)."""
-        return self.name
-
-
 @attrs.frozen(kw_only=True, init=False)
-class BitbucketFile(_ArtifactFields):
+class BitbucketFile(_RepositoryFile):
     """A file in a Bitbucket repository (``bitbucket/file``); the commit is part of the reference.
 
     >>> BitbucketFile(path="k8s/app.yml", repo="acme/demo", version="main").reference
@@ -155,12 +153,6 @@ class BitbucketFile(_ArtifactFields):
             # Spinnaker's bitbucket/file docs: .../1.0/repositories/ORG/REPO/raw/VERSION/PATH
             reference = f"{api_url.rstrip('/')}/1.0/repositories/{repo}/raw/{version or 'master'}/{name}"
         self.__attrs_init__(name=name, version=version, reference=reference, **fields)
-
-    @property
-    def path(self) -> str | None:
-        """The file's path in the repository (the artifact's name)."""
-        return self.name
-
 
 @attrs.frozen(kw_only=True, init=False)
 class GitRepo(_ArtifactFields):

@@ -38,6 +38,7 @@ class PipelineBuilder:
         self._triggers: list[model.Trigger] = []
         self._artifacts: list[model.ExpectedArtifact] = []
         self._stages: list[model.Stage] = []
+        self._ref_ids: set[str] = set()
 
     def trigger(self, trigger: model.Trigger) -> model.Trigger:
         """Add a trigger; returns it."""
@@ -55,20 +56,30 @@ class PipelineBuilder:
     def add(self, stage: S, *, depends_on: Iterable[StageFields | str] = ()) -> S:
         """Add a stage after the given stages (or refIds); returns it with ``ref_id`` set, to depend on later."""
         parents = tuple(_ref(parent) for parent in depends_on)
-        known = {s.ref_id for s in self._stages}
         for parent in parents:
-            if parent not in known:
+            if parent not in self._ref_ids:
                 raise ValueError(f"stage {stage.name!r} depends on refId {parent!r}, which is not in {self.name!r}")
-        changes: dict[str, Any] = {"ref_id": str(len(self._stages) + 1), "requisite_stage_ref_ids": parents}
+        changes: dict[str, Any] = {}
+        if stage.ref_id != self.next_ref_id:
+            changes["ref_id"] = self.next_ref_id
+        if stage.requisite_stage_ref_ids != parents:
+            changes["requisite_stage_ref_ids"] = parents
         if isinstance(stage, model.DeployManifest) and stage.moniker is None:
             changes["moniker"] = model.Moniker(app=self.application)
-        if stage.expected_artifacts:
+        if any(ea.id is None for ea in stage.expected_artifacts or ()):
             changes["expected_artifacts"] = tuple(
-                with_artifact_id(ea, self.application) for ea in stage.expected_artifacts
+                with_artifact_id(ea, self.application) for ea in stage.expected_artifacts or ()
             )
-        added = attrs.evolve(stage, **changes)
+        # Evolving rebuilds the whole stage, so skip it when the stage already says the right thing.
+        added = attrs.evolve(stage, **changes) if changes else stage
+        self._ref_ids.add(self.next_ref_id)
         self._stages.append(added)  # type: ignore[arg-type]
         return added
+
+    @property
+    def next_ref_id(self) -> str:
+        """The refId the next added stage gets."""
+        return str(len(self._stages) + 1)
 
     def then(self, stage: S) -> S:
         """Add a stage after the one added last (or as the first stage)."""

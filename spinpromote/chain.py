@@ -372,19 +372,28 @@ class _Renderer:
             return [builder.add(step.stage, depends_on=after)]
         for stage in step.before:
             after = [builder.add(stage, depends_on=after)]
-        deploys = [builder.add(self.deploy_stage(step, target), depends_on=after) for target in step.targets]
+        parents = tuple(stage.ref_id or "" for stage in after)
+        deploys = [
+            builder.add(self.deploy_stage(step, target, builder.next_ref_id, parents), depends_on=after)
+            for target in step.targets
+        ]
         after = list(deploys)
         for stage in step.after:
             after = [builder.add(stage, depends_on=after)]
         return after
 
-    def deploy_stage(self, env: Environment, target: Target) -> model.DeployManifest:
+    def deploy_stage(
+        self, env: Environment, target: Target, ref_id: str, parents: tuple[str, ...]
+    ) -> model.DeployManifest:
+        """The deploy stage of one target, already placed in the stage graph (so the builder keeps it as is)."""
         several = len(env.targets) > 1
         only_if = None
         if env.only_if is not None:
             judge = self.latest_judgment_before(env)
             only_if = f"#judgment('{judge}') == '{env.only_if}'"
         return model.DeployManifest(
+            ref_id=ref_id,
+            requisite_stage_ref_ids=parents,
             name=f"{env.stage_name} ({target.title})" if several else env.stage_name,
             account=target.account,
             manifest_artifact_id=self.manifest_id,

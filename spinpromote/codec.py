@@ -14,6 +14,7 @@ hand. Parsing checks structure as it goes and raises `PipelineFormatError` namin
 
 from __future__ import annotations
 
+import functools
 import json
 import types
 import typing
@@ -179,6 +180,7 @@ class _Field:
     shape: _Shape
 
 
+@functools.cache
 def _wire_fields(cls: type) -> list[_Field]:
     hints = typing.get_type_hints(cls)
     skip = {"extra", _TYPE_FIELDS.get(cls)}

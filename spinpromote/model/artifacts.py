@@ -99,6 +99,7 @@ class GitHubFile(_RepositoryFile):
             reference = f"{api_url.rstrip('/')}/repos/{repo}/contents/{name}"
         self.__attrs_init__(name=name, version=version, reference=reference, **fields)
 
+
 @attrs.frozen(kw_only=True, init=False)
 class GitLabFile(_RepositoryFile):
     """A file in a GitLab project (``gitlab/file``), read through GitLab's raw-file API.
@@ -127,6 +128,7 @@ class GitLabFile(_RepositoryFile):
             )
         self.__attrs_init__(name=name, reference=reference, **fields)
 
+
 @attrs.frozen(kw_only=True, init=False)
 class BitbucketFile(_RepositoryFile):
     """A file in a Bitbucket repository (``bitbucket/file``); the commit is part of the reference.
@@ -153,6 +155,7 @@ class BitbucketFile(_RepositoryFile):
             # Spinnaker's bitbucket/file docs: .../1.0/repositories/ORG/REPO/raw/VERSION/PATH
             reference = f"{api_url.rstrip('/')}/1.0/repositories/{repo}/raw/{version or 'master'}/{name}"
         self.__attrs_init__(name=name, version=version, reference=reference, **fields)
+
 
 @attrs.frozen(kw_only=True, init=False)
 class GitRepo(_ArtifactFields):

@@ -182,12 +182,13 @@ class _Field:
 
 @functools.cache
 def _wire_fields(cls: type) -> list[_Field]:
-    hints = typing.get_type_hints(cls)
+    # resolve_types evaluates the string annotations once and marks the class, so cattrs need not again.
+    attrs.resolve_types(cls)
     skip = {"extra", _TYPE_FIELDS.get(cls)}
     if cls in (model.GenericStage, model.GenericTrigger):
         skip.add("type")
     return [
-        _Field(field.name, _RENAMES.get((cls, field.name), _camel(field.name)), _shape_of(hints[field.name]))
+        _Field(field.name, _RENAMES.get((cls, field.name), _camel(field.name)), _shape_of(field.type))
         for field in attrs.fields(cls)
         if field.name not in skip
     ]

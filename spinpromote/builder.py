@@ -23,11 +23,14 @@ class PipelineBuilder:
     is derived from application and name, expected artifacts without an id get one derived from their
     display name, and Deploy (Manifest) stages without a moniker get ``moniker.app`` = the application.
 
+    ```pycon
     >>> builder = PipelineBuilder("demo", "Deploy")
     >>> deploy = builder.add(model.DeployManifest(account="staging", manifests=[{"kind": "Namespace"}]))
     >>> wait = builder.add(model.Wait(wait_time=30), depends_on=[deploy])
     >>> builder.build().stages[1].requisite_stage_ref_ids
     ('1',)
+
+    ```
     """
 
     def __init__(self, application: str, name: str, *, id: str | None = None, **fields: Any) -> None:

@@ -86,11 +86,14 @@ def _to_artifacts(value: Iterable[model.ExpectedArtifact]) -> tuple[model.Expect
 class PromotionChain(Validatable, Drawable):
     """Promote an artifact through environments. Every method returns a new chain.
 
+    ```pycon
     >>> from spinpromote import ExpectedArtifact, GitHubFile
     >>> manifest = ExpectedArtifact(display_name="manifest", match=GitHubFile(path="app.yml", artifact_account="gh"))
     >>> chain = PromotionChain("demo", artifact=manifest).deploy("staging", account="staging")
     >>> [p.name for p in chain.deploy("production", account="prod").pipelines()]
     ['Deploy to Staging', 'Deploy to Production']
+
+    ```
     """
 
     application: str

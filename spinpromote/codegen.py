@@ -4,11 +4,14 @@
 only the fields whose value differs from what the constructor would produce on its own. Executing the code
 and rendering the pipelines gives back the input JSON exactly. Used by ``spinpromote import``.
 
+```pycon
 >>> code = generate([{"application": "demo", "name": "Deploy", "stages": []}], formatter=None)
 >>> namespace: dict = {}
 >>> exec(code, namespace)
 >>> namespace["pipeline"].to_dict()
 {'application': 'demo', 'name': 'Deploy', 'stages': []}
+
+```
 """
 
 from __future__ import annotations

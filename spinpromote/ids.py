@@ -17,8 +17,11 @@ _NAMESPACE = uuid.UUID("5b0c7f4e-3f55-5a8f-9d7e-2a1f4e8c6b13")
 def pipeline_id(application: str, name: str) -> str:
     """The id of a pipeline, from its application and name (trimmed and case-folded, as front50 compares them).
 
+    ```pycon
     >>> pipeline_id("demo", "Deploy to Staging") == pipeline_id("DEMO", " deploy to staging ")
     True
+
+    ```
     """
     return str(uuid.uuid5(_NAMESPACE, f"pipeline\x00{application.strip().lower()}\x00{name.strip().lower()}"))
 

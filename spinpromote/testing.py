@@ -59,8 +59,11 @@ class Faults:
     A ``drop``, 500, 502, 504 or ``running`` fault on a write happens after the write was carried out with
     probability ``after_processing`` (the client cannot tell which). A 429 carries ``Retry-After``.
 
+    ```pycon
     >>> Faults(rate=0.3).kinds
     (502, 503, 429, 'drop')
+
+    ```
     """
 
     rate: float = 0.0
@@ -152,9 +155,12 @@ class FakeGate:
     Inspect what happened with `pipelines`, `requests`, `count` and `executions`; change the live state
     as a Deck user would with `store` and `edit`.
 
+    ```pycon
     >>> with FakeGate() as fake:
     ...     fake.url.startswith("http://127.0.0.1:")
     True
+
+    ```
     """
 
     def __init__(
@@ -295,9 +301,12 @@ class FakeGate:
     ) -> int:
         """How many requests match the method, path (exactly, or as a prefix) and answer status.
 
+        ```pycon
         >>> fake = FakeGate()
         >>> fake.count("POST", "/pipelines")
         0
+
+        ```
         """
         with self._lock:
             return sum(

@@ -54,9 +54,12 @@ _AMBIGUOUS_STATUSES = frozenset({500, 502, 503, 504})
 class ChangeOutcome:
     """What happened to one planned change.
 
+    ```pycon
     >>> change = PipelineChange(action="create", application="demo", name="Deploy", id="p-1")
     >>> str(ChangeOutcome(change=change, status="written", attempts=1))
     'written    demo / Deploy (create, 1 attempt)'
+
+    ```
     """
 
     change: PipelineChange

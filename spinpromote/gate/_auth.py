@@ -56,8 +56,11 @@ class LoginChannel(Protocol):
 class GateAuth(AuthBase):
     """Base class of the auth methods. Subclasses add headers, a client certificate, or a login step.
 
+    ```pycon
     >>> isinstance(BasicAuth("alice", "secret"), GateAuth)
     True
+
+    ```
     """
 
     __slots__ = ()
@@ -87,8 +90,11 @@ class GateAuth(AuthBase):
 class BasicAuth(GateAuth):
     """HTTP Basic credentials, sent on every request (Gate's basic-form and LDAP modules accept them).
 
+    ```pycon
     >>> BasicAuth("alice", "secret")
     BasicAuth(username='alice')
+
+    ```
     """
 
     username: str
@@ -110,8 +116,11 @@ class BearerToken(GateAuth):
     behind IAP, ``X-Spinnaker-Token``. ``login_first`` sends the token to ``GET /login`` once and keeps the
     session cookie, which Gate up to 2025.1 needs.
 
+    ```pycon
     >>> BearerToken("t0ken")
     BearerToken(header='Authorization', login_first=False)
+
+    ```
     """
 
     token: str = attrs.field(repr=False)
@@ -147,8 +156,11 @@ class X509ClientCert(GateAuth):
 
     Gate's x509 module may listen on its own port (often 8085); point the client there.
 
+    ```pycon
     >>> X509ClientCert("client.crt", "client.key").client_cert
     ('client.crt', 'client.key')
+
+    ```
     """
 
     cert: str
@@ -165,8 +177,11 @@ class X509ClientCert(GateAuth):
 class SessionCookie(GateAuth):
     """A Gate session cookie copied from a logged-in browser (Spring's default name is ``SESSION``).
 
+    ```pycon
     >>> SessionCookie("abc123")
     SessionCookie(name='SESSION')
+
+    ```
     """
 
     value: str = attrs.field(repr=False)
@@ -190,8 +205,11 @@ class LdapLogin(GateAuth):
     Unlike ``spin``, the answer is checked: a redirect back to the login page, a 401, or no session
     cookie raises `GateAuthError`. The client logs in again once if the session expires.
 
+    ```pycon
     >>> LdapLogin("alice", "secret")
     LdapLogin(username='alice')
+
+    ```
     """
 
     username: str

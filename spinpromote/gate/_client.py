@@ -82,10 +82,13 @@ class GateClient:
     `GateAuthError` with a hint. Every request carries an ``X-SPINNAKER-REQUEST-ID`` that is also logged
     (logger ``spinpromote.gate``). Safe to share between threads.
 
+    ```pycon
     >>> with GateClient("http://127.0.0.1:8084", auth=BasicAuth("alice", "secret")) as gate:  # doctest: +SKIP
     ...     plan = gate.plan(chain)
     ...     print(plan)
     ...     result = gate.apply(plan)
+
+    ```
     """
 
     def __init__(
@@ -142,8 +145,11 @@ class GateClient:
 
         ``name_filter`` narrows the list on Gate 1.36+ (a case-insensitive substring); older Gates ignore it.
 
+        ```pycon
         >>> gate.list_pipeline_configs("demo")[0]["name"]  # doctest: +SKIP
         'Deploy to Staging'
+
+        ```
         """
         response = self._transport.request(
             "GET",
@@ -159,8 +165,11 @@ class GateClient:
     def list_pipelines(self, application: str) -> list[Pipeline]:
         """The application's pipelines, parsed into the typed model.
 
+        ```pycon
         >>> [p.name for p in gate.list_pipelines("artifact-promotion-demo")]  # doctest: +SKIP
         ['Deploy to Staging', 'Staging Judgement', 'Deploy to Production']
+
+        ```
         """
         from spinpromote.model import Pipeline
 
@@ -182,8 +191,11 @@ class GateClient:
 
         Gate up to 2025.2 matches the name exactly, including case.
 
+        ```pycon
         >>> gate.get_pipeline("demo", "Deploy to Staging").id  # doctest: +SKIP
         '0c4e...'
+
+        ```
         """
         from spinpromote.model import Pipeline
 
@@ -219,8 +231,11 @@ class GateClient:
         Gate) must still be current, otherwise `GateStaleError` is raised and nothing is written.
         Unlike `apply`, this does not mark the pipeline as owned by spinpromote.
 
+        ```pycon
         >>> live = gate.get_pipeline("demo", "Deploy")  # doctest: +SKIP
         >>> gate.save_pipeline(attrs.evolve(live, disabled=True), stale_check=True)  # doctest: +SKIP
+
+        ```
         """
         document = _document(pipeline)
         fingerprint = document.get("updateTs") if stale_check else None
@@ -247,8 +262,11 @@ class GateClient:
     def get_application(self, application: str) -> dict[str, Any] | None:
         """The application's attributes, or None when Spinnaker does not know it.
 
+        ```pycon
         >>> gate.get_application("demo")["name"]  # doctest: +SKIP
         'demo'
+
+        ```
         """
         response = self._transport.request(
             "GET",
@@ -272,9 +290,12 @@ class GateClient:
         ``owner`` wrote earlier that are no longer desired are planned for deletion; nothing else ever is.
         Use a distinct ``owner`` per repository when several manage pipelines in one application.
 
+        ```pycon
         >>> plan = gate.plan(chain)  # doctest: +SKIP
         >>> print(plan)  # doctest: +SKIP
         Plan: 3 to create, 0 to update, 0 to delete, 0 unchanged.
+
+        ```
         """
         documents = desired_documents(desired)
         applications: dict[str, str] = {}
@@ -302,9 +323,12 @@ class GateClient:
         ``on_progress`` receives an `ApplyEvent` for each pipeline started and finished.
         Raises `ApplyError` (with the `ApplyResult`) when anything failed; applying again converges.
 
+        ```pycon
         >>> result = gate.apply(plan, on_progress=print)  # doctest: +SKIP
         >>> [change.name for change in result.written]  # doctest: +SKIP
         ['Deploy to Staging', 'Staging Judgement', 'Deploy to Production']
+
+        ```
         """
         return apply_plan(self, plan, concurrency=concurrency, stale_check=stale_check, on_progress=on_progress)
 
@@ -324,8 +348,11 @@ class GateClient:
         Starting is not idempotent, so only failures where Gate surely did nothing are retried; after a
         timeout the pipeline may have started (see `GateTimeout`).
 
+        ```pycon
         >>> gate.trigger("demo", "Deploy to Staging", parameters={"tag": "v1"})  # doctest: +SKIP
         '01HZX...'
+
+        ```
         """
         body: dict[str, Any] = {"type": "manual", **(trigger or {})}
         if parameters:
@@ -348,8 +375,11 @@ class GateClient:
     def get_execution(self, execution_id: str) -> Execution | None:
         """The execution, or None while Gate does not know it (yet): 404 or an empty answer.
 
+        ```pycon
         >>> gate.get_execution(run_id).status  # doctest: +SKIP
         'RUNNING'
+
+        ```
         """
         response = self._transport.request(
             "GET",
@@ -375,9 +405,12 @@ class GateClient:
         ``on_progress`` receives the execution whenever its status or a stage's status changes.
         Raises `GateTimeout` after ``timeout`` seconds.
 
+        ```pycon
         >>> run = gate.wait_for_execution(run_id, timeout=600, on_progress=print)  # doctest: +SKIP
         >>> run.succeeded  # doctest: +SKIP
         True
+
+        ```
         """
         deadline = time.monotonic() + timeout
         last_seen: tuple[str, ...] | None = None
@@ -409,7 +442,10 @@ class GateClient:
         Without ``stage_id`` the judgment that is waiting is answered (`GateError` if none is).
         Returns the updated execution.
 
+        ```pycon
         >>> gate.judge(run_id, "continue", judgment_input="ship it")  # doctest: +SKIP
+
+        ```
         """
         if decision not in ("continue", "stop"):
             raise ValueError(f"decision must be 'continue' or 'stop', got {decision!r}")

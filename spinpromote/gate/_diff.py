@@ -102,8 +102,11 @@ def describe_pipeline(
 
     ``names`` maps pipeline ids to names, so that pipeline triggers show whom they follow.
 
+    ```pycon
     >>> describe_pipeline({"stages": [{"refId": "1", "type": "wait", "name": "Wait"}]})
     ['    stage 1 "Wait" (wait)']
+
+    ```
     """
     triggers = pipeline.get("triggers") or []
     lines = [f"{indent}{_trigger_label(i, t, names or {})}" for i, t in enumerate(triggers)]
@@ -118,12 +121,15 @@ def diff_pipelines(
 
     ``names`` maps pipeline ids to names, as for `describe_pipeline`.
 
+    ```pycon
     >>> old = {"stages": [{"refId": "1", "type": "wait", "waitTime": 30}], "limitConcurrent": True}
     >>> new = {"stages": [{"refId": "1", "type": "wait", "waitTime": 60}], "limitConcurrent": False}
     >>> print("\\n".join(diff_pipelines(old, new, indent="")))
     ~ limitConcurrent: true -> false
     ~ stage 1 (wait)
         ~ waitTime: 30 -> 60
+
+    ```
     """
     names = names or {}
     out: list[str] = []

@@ -39,8 +39,11 @@ _BODY_EXCERPT = 2000
 def redact_url(url: str) -> str:
     """Drop user info and the query string's values from a URL.
 
+    ```pycon
     >>> redact_url("https://bob:pw@gate.example.com/login?state=abc&x=1")
     'https://gate.example.com/login?state=<redacted>&x=<redacted>'
+
+    ```
     """
     parts = urlsplit(url)
     netloc = parts.hostname or ""
@@ -55,8 +58,11 @@ def redact_url(url: str) -> str:
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """Keep harmless header values, hide all others.
 
+    ```pycon
     >>> redact_headers({"Authorization": "Basic abc", "Content-Type": "application/json"})
     {'Authorization': '<redacted>', 'Content-Type': 'application/json'}
+
+    ```
     """
     return {name: value if name.lower() in _SAFE_HEADERS else REDACTED for name, value in headers.items()}
 
@@ -69,8 +75,11 @@ def _excerpt(text: object) -> str:
 class RequestInfo:
     """A request as errors and logs may show it: no credentials, no body.
 
+    ```pycon
     >>> RequestInfo(method="GET", url="http://127.0.0.1:8084/health", request_id="r-1")
     RequestInfo(method='GET', url='http://127.0.0.1:8084/health', request_id='r-1', headers={})
+
+    ```
     """
 
     method: str
@@ -83,8 +92,11 @@ class RequestInfo:
 class ResponseInfo:
     """A response as errors may show it: status, harmless headers and the start of the body.
 
+    ```pycon
     >>> ResponseInfo(status=404, reason="Not Found", text='{"message": "nope"}').status
     404
+
+    ```
     """
 
     status: int

@@ -17,8 +17,11 @@ COMPLETED_STATUSES = frozenset({"SUCCEEDED", "TERMINAL", "CANCELED", "STOPPED", 
 class ExecutionStage:
     """One stage of an execution.
 
+    ```pycon
     >>> ExecutionStage.from_dict({"id": "s1", "refId": "1", "type": "wait", "status": "RUNNING"})
     ExecutionStage(id='s1', ref_id='1', type='wait', name=None, status='RUNNING')
+
+    ```
     """
 
     id: str
@@ -50,9 +53,12 @@ class ExecutionStage:
 class Execution:
     """A pipeline execution: its status and stages, and the raw JSON in ``data``.
 
+    ```pycon
     >>> run = Execution.from_dict({"id": "01H", "status": "SUCCEEDED", "stages": []})
     >>> run.is_complete, run.succeeded
     (True, True)
+
+    ```
     """
 
     id: str

@@ -48,8 +48,11 @@ _STAGE_TYPES_WITH_PIPELINE_REF = frozenset({"pipeline", "findArtifactFromExecuti
 def name_key(application: str, name: str) -> tuple[str, str]:
     """How front50 and Gate tell pipelines apart: application and trimmed name, ignoring case.
 
+    ```pycon
     >>> name_key("Demo", "  Deploy to Staging ")
     ('demo', 'deploy to staging')
+
+    ```
     """
     return application.strip().lower(), name.strip().lower()
 
@@ -57,8 +60,11 @@ def name_key(application: str, name: str) -> tuple[str, str]:
 def drop_nulls(value: Any) -> Any:
     """Remove null-valued keys at every depth; orca drops them on the way to front50.
 
+    ```pycon
     >>> drop_nulls({"a": None, "b": [{"c": None, "d": 1}]})
     {'b': [{'d': 1}]}
+
+    ```
     """
     if isinstance(value, Mapping):
         return {key: drop_nulls(item) for key, item in value.items() if item is not None}
@@ -75,10 +81,13 @@ def strip_server_fields(pipeline: Mapping[str, Any]) -> dict[str, Any]:
 def owner_of(pipeline: Mapping[str, Any]) -> str | None:
     """The spinpromote owner recorded in a pipeline, or None when spinpromote did not write it.
 
+    ```pycon
     >>> owner_of({"spinpromote": {"owner": "team-a"}})
     'team-a'
     >>> owner_of({"name": "made in the UI"}) is None
     True
+
+    ```
     """
     marker = pipeline.get(OWNERSHIP_KEY)
     if isinstance(marker, Mapping) and isinstance(marker.get("owner"), str):
@@ -118,8 +127,11 @@ def canonical(value: Any) -> str:
 
     Comparing text rather than Python values keeps ``true`` and ``1`` apart.
 
+    ```pycon
     >>> canonical({"b": True, "a": 1}) == canonical({"a": 1, "b": 1})
     False
+
+    ```
     """
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
@@ -139,8 +151,11 @@ def _reference_holders(pipeline: Mapping[str, Any]) -> list[dict[str, Any]]:
 def pipeline_references(pipeline: Mapping[str, Any]) -> set[str]:
     """Ids of the pipelines this one refers to (pipeline triggers, pipeline and find-artifact stages).
 
+    ```pycon
     >>> sorted(pipeline_references({"triggers": [{"type": "pipeline", "pipeline": "up"}], "stages": []}))
     ['up']
+
+    ```
     """
     return {holder["pipeline"] for holder in _reference_holders(pipeline) if isinstance(holder.get("pipeline"), str)}
 
@@ -148,8 +163,11 @@ def pipeline_references(pipeline: Mapping[str, Any]) -> set[str]:
 def rewrite_references(pipeline: Mapping[str, Any], id_map: Mapping[str, str]) -> dict[str, Any]:
     """A deep copy with every reference to a pipeline id in ``id_map`` replaced by the mapped id.
 
+    ```pycon
     >>> rewrite_references({"triggers": [{"type": "pipeline", "pipeline": "a"}]}, {"a": "b"})["triggers"]
     [{'type': 'pipeline', 'pipeline': 'b'}]
+
+    ```
     """
     result = copy.deepcopy(dict(pipeline))
     for holder in _reference_holders(result):

@@ -44,9 +44,12 @@ class PipelineChange:
     ``live`` is the document Gate returned, None when the pipeline does not exist yet.
     ``diff`` holds the readable lines shown by ``str(plan)``.
 
+    ```pycon
     >>> change = PipelineChange(action="unchanged", application="demo", name="Deploy", id="p-1")
     >>> change.action, change.name
     ('unchanged', 'Deploy')
+
+    ```
     """
 
     action: Action
@@ -80,9 +83,12 @@ class Plan:
 
     ``print(plan)`` shows a stage-level diff. Apply it with `GateClient.apply`.
 
+    ```pycon
     >>> plan = Plan(changes=(PipelineChange(action="create", application="demo", name="Deploy", id="p-1"),))
     >>> plan.has_changes, [c.action for c in plan.changes]
     (True, ['create'])
+
+    ```
     """
 
     changes: tuple[PipelineChange, ...]

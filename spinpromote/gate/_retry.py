@@ -28,10 +28,13 @@ class RetryPolicy:
     a ``Retry-After`` header is honoured up to ``max_retry_after`` seconds. The same policy bounds
     how long the client waits for a write to become visible (read-after-write lag).
 
+    ```pycon
     >>> RetryPolicy(attempts=3, backoff=0.0).delay(1)
     0.0
     >>> RetryPolicy(backoff=0.1, max_backoff=1.0).delay(3, retry_after=2.5)
     2.5
+
+    ```
     """
 
     attempts: int = attrs.field(default=6, validator=attrs.validators.ge(1))
@@ -58,10 +61,13 @@ class RetryPolicy:
 def parse_retry_after(value: str | None) -> float | None:
     """Read a Retry-After header: seconds, or an HTTP date; None when absent or unreadable.
 
+    ```pycon
     >>> parse_retry_after("3")
     3.0
     >>> parse_retry_after(None) is None
     True
+
+    ```
     """
     if not value:
         return None

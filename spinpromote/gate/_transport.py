@@ -46,8 +46,11 @@ class Timeout:
     A save blocks in Gate while orca runs the save task (up to about 32 s by default), so the read
     timeout is generous.
 
+    ```pycon
     >>> Timeout()
     Timeout(connect=5.0, read=60.0)
+
+    ```
     """
 
     connect: float = 5.0
@@ -57,8 +60,11 @@ class Timeout:
     def of(cls, value: Timeout | float | tuple[float, float]) -> Timeout:
         """Accept a Timeout, one number for both, or a (connect, read) pair.
 
+        ```pycon
         >>> Timeout.of((1, 30))
         Timeout(connect=1, read=30)
+
+        ```
         """
         if isinstance(value, Timeout):
             return value

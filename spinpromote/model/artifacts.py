@@ -77,8 +77,11 @@ class _RepositoryFile(_ArtifactFields):
 class GitHubFile(_RepositoryFile):
     """A file in a GitHub repository (``github/file``).
 
+    ```pycon
     >>> GitHubFile(path="k8s/app.yml", repo="acme/demo", version="main").reference
     'https://api.github.com/repos/acme/demo/contents/k8s/app.yml'
+
+    ```
     """
 
     TYPE: ClassVar[str] = "github/file"
@@ -104,8 +107,11 @@ class GitHubFile(_RepositoryFile):
 class GitLabFile(_RepositoryFile):
     """A file in a GitLab project (``gitlab/file``), read through GitLab's raw-file API.
 
+    ```pycon
     >>> GitLabFile(path="k8s/app.yml", project="acme/demo", version="main").reference
     'https://gitlab.com/api/v4/projects/acme%2Fdemo/repository/files/k8s%2Fapp.yml/raw'
+
+    ```
     """
 
     TYPE: ClassVar[str] = "gitlab/file"
@@ -133,8 +139,11 @@ class GitLabFile(_RepositoryFile):
 class BitbucketFile(_RepositoryFile):
     """A file in a Bitbucket repository (``bitbucket/file``); the commit is part of the reference.
 
+    ```pycon
     >>> BitbucketFile(path="k8s/app.yml", repo="acme/demo", version="main").reference
     'https://api.bitbucket.org/1.0/repositories/acme/demo/raw/main/k8s/app.yml'
+
+    ```
     """
 
     TYPE: ClassVar[str] = "bitbucket/file"
@@ -161,8 +170,11 @@ class BitbucketFile(_RepositoryFile):
 class GitRepo(_ArtifactFields):
     """A whole Git repository (``git/repo``), for example a Helm chart or Kustomize base.
 
+    ```pycon
     >>> GitRepo(url="https://github.com/acme/demo.git", branch="main", sub_path="chart").to_dict()["reference"]
     'https://github.com/acme/demo.git'
+
+    ```
     """
 
     TYPE: ClassVar[str] = "git/repo"
@@ -192,8 +204,11 @@ class GitRepo(_ArtifactFields):
 class DockerImage(_ArtifactFields):
     """A container image (``docker/image``); bound into manifests whose image name matches.
 
+    ```pycon
     >>> DockerImage(image="gcr.io/p/app", tag="v1").reference
     'gcr.io/p/app:v1'
+
+    ```
     """
 
     TYPE: ClassVar[str] = "docker/image"
@@ -230,8 +245,11 @@ class DockerImage(_ArtifactFields):
 class HelmChart(_ArtifactFields):
     """A chart in a Helm repository (``helm/chart``); ``artifact_account`` names the Helm account.
 
+    ```pycon
     >>> HelmChart(chart="demo", version="1.2.3", artifact_account="helm-repo").to_dict()["name"]
     'demo'
+
+    ```
     """
 
     TYPE: ClassVar[str] = "helm/chart"
@@ -249,8 +267,11 @@ class HelmChart(_ArtifactFields):
 class EmbeddedBase64(_ArtifactFields):
     """Content carried in the pipeline itself (``embedded/base64``), e.g. a baked manifest.
 
+    ```pycon
     >>> EmbeddedBase64(name="demo", content="kind: Namespace").reference
     'a2luZDogTmFtZXNwYWNl'
+
+    ```
     """
 
     TYPE: ClassVar[str] = "embedded/base64"
@@ -274,8 +295,11 @@ class EmbeddedBase64(_ArtifactFields):
 class HttpFile(_ArtifactFields):
     """A file fetched over HTTP(S) (``http/file``).
 
+    ```pycon
     >>> HttpFile(url="https://example.com/app.yml").reference
     'https://example.com/app.yml'
+
+    ```
     """
 
     TYPE: ClassVar[str] = "http/file"
@@ -288,8 +312,11 @@ class HttpFile(_ArtifactFields):
 class S3Object(_ArtifactFields):
     """An object in Amazon S3 (``s3/object``); ``region`` is stored as its location.
 
+    ```pycon
     >>> S3Object(bucket="b", key="k8s/app.yml").reference
     's3://b/k8s/app.yml'
+
+    ```
     """
 
     TYPE: ClassVar[str] = "s3/object"
@@ -316,8 +343,11 @@ class S3Object(_ArtifactFields):
 class GcsObject(_ArtifactFields):
     """An object in Google Cloud Storage (``gcs/object``), optionally pinned to a generation.
 
+    ```pycon
     >>> GcsObject(bucket="b", path="app.yml", generation="1234").reference
     'gs://b/app.yml#1234'
+
+    ```
     """
 
     TYPE: ClassVar[str] = "gcs/object"
@@ -344,8 +374,11 @@ class GcsObject(_ArtifactFields):
 class KubernetesObject(_ArtifactFields):
     """An object that a deploy created (``kubernetes/<kind>``): name, namespace as location.
 
+    ```pycon
     >>> KubernetesObject(kind="configMap", name="settings", location="prod").type
     'kubernetes/configMap'
+
+    ```
     """
 
     kind: str = "deployment"
@@ -391,8 +424,11 @@ class ExpectedArtifact(SpinnakerObject):
     ``use_default_artifact`` is on when a ``default`` is given. Leave ``id`` unset in a `PromotionChain`
     or `PipelineBuilder`: it is derived from ``display_name``.
 
+    ```pycon
     >>> ExpectedArtifact(display_name="image", match=DockerImage(image="gcr.io/p/app")).use_default_artifact
     False
+
+    ```
     """
 
     id: str | None = None

@@ -44,8 +44,11 @@ class TrafficOptions(SpinnakerObject):
 class TrafficManagement(SpinnakerObject):
     """Spinnaker-managed rollout of a Deploy (Manifest). The default is Deck's: disabled.
 
+    ```pycon
     >>> TrafficManagement.bluegreen(["service demo"]).to_dict()["options"]["strategy"]
     'bluegreen'
+
+    ```
     """
 
     enabled: bool | None = False
@@ -94,8 +97,11 @@ class DeployManifest(StageFields):
     ``source`` follows from what you give: ``manifest_artifact_id`` means ``"artifact"``, otherwise
     ``"text"``. Give ``moniker`` or let the `PipelineBuilder` set ``moniker.app`` to the application.
 
+    ```pycon
     >>> DeployManifest(account="staging", manifest_artifact_id="ea-1").source
     'artifact'
+
+    ```
     """
 
     TYPE: ClassVar[str] = "deployManifest"

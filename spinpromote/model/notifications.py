@@ -24,8 +24,11 @@ class Notification(SpinnakerObject):
     ``level`` is ``"pipeline"`` on a pipeline and ``"stage"`` on a stage. ``message`` maps a ``when`` value
     to ``{"text": ...}``.
 
+    ```pycon
     >>> Notification.slack("#deploys", when=["manualJudgment"]).to_dict()["type"]
     'slack'
+
+    ```
     """
 
     type: str | None = None

@@ -26,8 +26,11 @@ class FailurePolicy(SpinnakerObject):
 
     Use the named constructors; each writes all three of Spinnaker's flags, as Deck does:
 
+    ```pycon
     >>> FailurePolicy.halt_branch().to_dict()
     {'failPipeline': False, 'continuePipeline': False, 'completeOtherBranchesThenFail': False}
+
+    ```
     """
 
     fail_pipeline: bool | None = None
@@ -66,8 +69,11 @@ class FailurePolicy(SpinnakerObject):
 class StageEnabled(SpinnakerObject):
     """Run the stage only when a SpEL expression (without ``${}``) is true.
 
+    ```pycon
     >>> StageEnabled(expression="#judgment('Approve') == 'deploy'").to_dict()["type"]
     'expression'
+
+    ```
     """
 
     expression: str | None = None
@@ -106,8 +112,11 @@ class Jitter(SpinnakerObject):
 class ExecutionWindow(SpinnakerObject):
     """When a stage may run: days (1 = Sunday ... 7 = Saturday) and hour ranges.
 
+    ```pycon
     >>> ExecutionWindow.weekdays(HourRange(start_hour=9, end_hour=17)).days
     (2, 3, 4, 5, 6)
+
+    ```
     """
 
     hours: tuple[HourRange, ...] | None = attrs.field(default=(), converter=to_tuple)

@@ -41,8 +41,11 @@ def _has_options(self: Parameter) -> bool | None:
 class Parameter(SpinnakerObject):
     """A pipeline parameter (an entry of ``parameterConfig``), read as ``${parameters.<name>}``.
 
+    ```pycon
     >>> Parameter(name="env", default="staging", options=["staging", "prod"]).has_options
     True
+
+    ```
     """
 
     name: str | None = None
@@ -86,8 +89,11 @@ class Pipeline(SpinnakerObject, Validatable, Drawable):
     ``lastModifiedBy``, ``schema``, ``index``, ...) are never written for new pipelines; parsed ones keep
     them in ``extra``.
 
+    ```pycon
     >>> Pipeline(application="demo", name="Deploy").to_dict()["limitConcurrent"]
     True
+
+    ```
     """
 
     id: str | None = None

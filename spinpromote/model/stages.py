@@ -62,8 +62,11 @@ class ManualJudgment(StageFields):
     Deck's defaults: halt the pipeline if stopped, no inputs, no notifications. ``roles`` limits who may
     judge (when Fiat is on). The wait times out after 3 days unless ``stage_timeout_ms`` says otherwise.
 
+    ```pycon
     >>> ManualJudgment(name="Approve prod", judgment_inputs=["deploy", "skip"]).judgment_inputs[0].value
     'deploy'
+
+    ```
     """
 
     TYPE: ClassVar[str] = "manualJudgment"
@@ -139,8 +142,11 @@ class Webhook(StageFields):
 class Precondition(SpinnakerObject):
     """One check of a Check Preconditions stage.
 
+    ```pycon
     >>> Precondition.expression("${trigger.parameters.ok} == 'yes'").to_dict()["type"]
     'expression'
+
+    ```
     """
 
     type: str | None = None

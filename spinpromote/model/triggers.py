@@ -48,8 +48,11 @@ class _TriggerFields(SpinnakerObject):
 class GitTrigger(_TriggerFields):
     """A push to a Git repository. ``branch`` is a Java regex matching the whole branch name.
 
+    ```pycon
     >>> GitTrigger(source="github", project="acme", slug="demo", branch="main").type
     'git'
+
+    ```
     """
 
     TYPE: ClassVar[str] = "git"
@@ -77,8 +80,11 @@ class DockerTrigger(_TriggerFields):
 class PipelineTrigger(_TriggerFields):
     """The end of another pipeline's run. ``pipeline`` is that pipeline's id, not its name.
 
+    ```pycon
     >>> PipelineTrigger(application="demo", pipeline="0d5e...").status
     ('successful',)
+
+    ```
     """
 
     TYPE: ClassVar[str] = "pipeline"

@@ -134,13 +134,18 @@ def _describe_available(namespace: dict[str, Any]) -> str:
     return "these chains and pipelines: " + ", ".join(names) if names else "no chain or pipeline"
 
 
-def _load_json(path: Path) -> Iterator[tuple[str, Pipeline]]:
+def read_json(path: Path) -> Any:
+    """The JSON value in a file; unreadable files and bad JSON raise SourceError naming the file."""
     try:
-        data = loads(path.read_bytes())
+        return loads(path.read_bytes())
     except PipelineFormatError as error:
         raise SourceError(f"{path}: {error.message}") from error
     except OSError as error:
         raise SourceError(f"{path}: cannot read it: {error.strerror}") from error
+
+
+def _load_json(path: Path) -> Iterator[tuple[str, Pipeline]]:
+    data = read_json(path)
     documents = data if isinstance(data, list) else [data]
     for index, document in enumerate(documents):
         where = f"{path}[{index}]" if isinstance(data, list) else str(path)

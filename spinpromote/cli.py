@@ -17,9 +17,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
-from spinpromote._cli_source import SourceError, file_name, load_source
+from spinpromote._cli_source import SourceError, file_name, load_source, read_json
 from spinpromote.chain import LAYOUTS
-from spinpromote.codec import dumps, loads
+from spinpromote.codec import dumps
 from spinpromote.errors import GateAuthError, GateConnectionError, GateError, PipelineFormatError, SpinpromoteError
 
 if TYPE_CHECKING:
@@ -279,12 +279,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _import_from_file(path: Path) -> list[dict[str, Any]]:
-    try:
-        data = loads(path.read_bytes())
-    except OSError as error:
-        raise CommandError(f"{path}: cannot read it: {error.strerror}") from error
-    except PipelineFormatError as error:
-        raise CommandError(f"{path}: {error.message}") from error
+    data = read_json(path)
     documents = data if isinstance(data, list) else [data]
     for index, document in enumerate(documents):
         if not isinstance(document, dict):

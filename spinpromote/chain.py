@@ -40,7 +40,14 @@ LAYOUTS: tuple[Layout, ...] = ("pipelines", "single", "gated")
 
 @attrs.frozen(kw_only=True)
 class Target:
-    """One place an environment deploys to: a Kubernetes account, optionally a namespace."""
+    """One place an environment deploys to: a Kubernetes account, optionally a namespace.
+
+    ```pycon
+    >>> Target(account="prod-eu", namespace="shop").title
+    'prod-eu/shop'
+
+    ```
+    """
 
     account: str
     namespace: str | None = None
@@ -56,7 +63,15 @@ class Target:
 
 @attrs.frozen(kw_only=True)
 class Environment:
-    """An environment step: deploy the artifacts to every target in parallel. Build it with `deploy`."""
+    """An environment step: deploy the artifacts to every target in parallel. Build it with `deploy`.
+
+    ```pycon
+    >>> manifest = ExpectedArtifact(display_name="m", match=GitHubFile(path="a.yml", artifact_account="gh"))
+    >>> PromotionChain("demo", artifact=manifest).deploy("staging", account="k8s").steps[0].pipeline_name
+    'Deploy to Staging'
+
+    ```
+    """
 
     name: str
     targets: tuple[Target, ...]
@@ -72,7 +87,16 @@ class Environment:
 
 @attrs.frozen(kw_only=True)
 class Gate:
-    """A gate step: stages that must pass before the next environment. Build it with `judge`, `wait`, ..."""
+    """A gate step: stages that must pass before the next environment. Build it with `judge`, `wait`, ...
+
+    ```pycon
+    >>> manifest = ExpectedArtifact(display_name="m", match=GitHubFile(path="a.yml", artifact_account="gh"))
+    >>> chain = PromotionChain("demo", artifact=manifest).deploy("staging", account="k8s").judge("Approve")
+    >>> chain.steps[-1].stage.type
+    'manualJudgment'
+
+    ```
+    """
 
     name: str
     stage: model.Stage

@@ -40,13 +40,30 @@ __all__ = [
 
 
 class SpinpromoteError(Exception):
-    """The root of every exception spinpromote raises on purpose."""
+    """The root of every exception spinpromote raises on purpose.
+
+    ```pycon
+    >>> issubclass(ValidationError, SpinpromoteError) and issubclass(GateError, SpinpromoteError)
+    True
+
+    ```
+    """
 
 
 class PipelineFormatError(SpinpromoteError, ValueError):
     """Pipeline JSON whose structure does not fit the model.
 
     ``path`` is the JSON path of the offending value, such as ``$.stages[2].refId``.
+
+    ```pycon
+    >>> from spinpromote import Pipeline
+    >>> try:
+    ...     Pipeline.from_dict({"application": "demo", "name": 5})
+    ... except PipelineFormatError as error:
+    ...     print(error)
+    expected a string, got a number (5) @ $.name
+
+    ```
     """
 
     def __init__(self, path: str, message: str) -> None:
@@ -59,6 +76,16 @@ class ValidationError(SpinpromoteError, ValueError):
     """One or more pipelines break rules Spinnaker would only enforce at run time.
 
     ``problems`` lists every error found, not only the first.
+
+    ```pycon
+    >>> from spinpromote import Pipeline, Wait
+    >>> try:
+    ...     Pipeline(application="demo", name="p", stages=[Wait(ref_id="1")]).check()
+    ... except ValidationError as error:
+    ...     print(error.problems[0].path)
+    $.stages[0].waitTime
+
+    ```
     """
 
     def __init__(self, problems: Sequence[Problem]) -> None:
@@ -69,7 +96,14 @@ class ValidationError(SpinpromoteError, ValueError):
 
 
 class GateError(SpinpromoteError):
-    """A call to Gate failed. ``request`` and ``response`` hold the exchange, credentials removed."""
+    """A call to Gate failed. ``request`` and ``response`` hold the exchange, credentials removed.
+
+    ```pycon
+    >>> GateError("Gate did not answer").request is None
+    True
+
+    ```
+    """
 
     def __init__(self, message: str, *, request: Any = None, response: Any = None) -> None:
         self.request = request
@@ -78,7 +112,15 @@ class GateError(SpinpromoteError):
 
 
 class GateHTTPError(GateError):
-    """Gate answered with an error status; ``status`` and Gate's own ``gate_message`` are kept."""
+    """Gate answered with an error status; ``status`` and Gate's own ``gate_message`` are kept.
+
+    ```pycon
+    >>> error = GateHTTPError("save failed", status=400, gate_message="A pipeline requires name")
+    >>> error.status, error.gate_message
+    (400, 'A pipeline requires name')
+
+    ```
+    """
 
     def __init__(
         self,
@@ -95,20 +137,55 @@ class GateHTTPError(GateError):
 
 
 class GateConflictError(GateHTTPError):
-    """The pipeline name is already taken in the application by a pipeline with another id."""
+    """The pipeline name is already taken in the application by a pipeline with another id.
+
+    ```pycon
+    >>> issubclass(GateConflictError, GateHTTPError)
+    True
+
+    ```
+    """
 
 
 class GateStaleError(GateHTTPError):
-    """The stored pipeline changed after it was read (front50's ``staleCheck``)."""
+    """The stored pipeline changed after it was read (front50's ``staleCheck``).
+
+    ```pycon
+    >>> issubclass(GateStaleError, GateHTTPError)
+    True
+
+    ```
+    """
 
 
 class GateAuthError(GateError):
-    """Gate refused the credentials or asked for a login."""
+    """Gate refused the credentials or asked for a login.
+
+    ```pycon
+    >>> str(GateAuthError("Gate redirected to /login: log in first"))
+    'Gate redirected to /login: log in first'
+
+    ```
+    """
 
 
 class GateTimeout(GateError):
-    """Gate did not answer in time; the outcome of a write is unknown until it is read back."""
+    """Gate did not answer in time; the outcome of a write is unknown until it is read back.
+
+    ```pycon
+    >>> issubclass(GateTimeout, GateError)
+    True
+
+    ```
+    """
 
 
 class GateConnectionError(GateError):
-    """Gate could not be reached."""
+    """Gate could not be reached.
+
+    ```pycon
+    >>> issubclass(GateConnectionError, GateError)
+    True
+
+    ```
+    """

@@ -27,5 +27,12 @@ def pipeline_id(application: str, name: str) -> str:
 
 
 def expected_artifact_id(application: str, display_name: str) -> str:
-    """The id of an expected artifact, from its application and display name."""
+    """The id of an expected artifact, from its application and display name.
+
+    ```pycon
+    >>> expected_artifact_id("demo", "manifest") == expected_artifact_id("DEMO", "manifest")
+    True
+
+    ```
+    """
     return str(uuid.uuid5(_NAMESPACE, f"expected-artifact\x00{application.strip().lower()}\x00{display_name}"))

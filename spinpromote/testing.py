@@ -78,6 +78,12 @@ class RecordedRequest:
     """One request FakeGate received: what it was, and how it was answered (``status`` None = dropped).
 
     No header values are kept, so recorded requests never hold credentials.
+
+    ```pycon
+    >>> RecordedRequest(method="GET", path="/applications/demo/pipelineConfigs", query={}, status=200).status
+    200
+
+    ```
     """
 
     method: str

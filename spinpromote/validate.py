@@ -25,7 +25,14 @@ Severity = Literal["error", "warning"]
 
 @attrs.frozen(kw_only=True)
 class Problem:
-    """One finding: where (``path``, and ``pipeline`` when checking several), what, and how bad."""
+    """One finding: where (``path``, and ``pipeline`` when checking several), what, and how bad.
+
+    ```pycon
+    >>> print(Problem(path="$.stages[0].account", message="set it", pipeline="Deploy"))
+    error: 'Deploy' $.stages[0].account: set it
+
+    ```
+    """
 
     path: str
     message: str

@@ -84,6 +84,13 @@ class ApplyEvent:
     """Progress of an apply, passed to the ``on_progress`` callback (always from the calling thread).
 
     ``done`` counts finished changes out of ``total`` writes and deletes.
+
+    ```pycon
+    >>> change = PipelineChange(action="create", application="demo", name="Deploy", id="p-1")
+    >>> print(ApplyEvent(kind="written", change=change, done=1, total=3))
+    [1/3] written demo / Deploy
+
+    ```
     """
 
     kind: EventKind
@@ -102,6 +109,14 @@ class ApplyResult:
 
     ``written`` and ``deleted`` list what changed in Spinnaker; ``failed`` and ``skipped`` what did not.
     Applying the same plan, or a new plan, again converges: finished writes are recognised as done.
+
+    ```pycon
+    >>> change = PipelineChange(action="create", application="demo", name="Deploy", id="p-1")
+    >>> result = ApplyResult(outcomes=(ChangeOutcome(change=change, status="written", attempts=1),))
+    >>> [c.name for c in result.written], result.ok
+    (['Deploy'], True)
+
+    ```
     """
 
     outcomes: tuple[ChangeOutcome, ...]
@@ -148,7 +163,16 @@ class ApplyResult:
 
 
 class ApplyError(GateError):
-    """Some changes of a plan failed; ``result`` tells what was written, what failed and why."""
+    """Some changes of a plan failed; ``result`` tells what was written, what failed and why.
+
+    ```pycon
+    >>> change = PipelineChange(action="create", application="demo", name="Deploy", id="p-1")
+    >>> failed = ChangeOutcome(change=change, status="failed", error=GateTimeout("no answer"))
+    >>> ApplyError(ApplyResult(outcomes=(failed,))).result.ok
+    False
+
+    ```
+    """
 
     def __init__(self, result: ApplyResult) -> None:
         self.result = result

@@ -391,7 +391,14 @@ class KubernetesObject(_ArtifactFields):
 
 @attrs.frozen(kw_only=True)
 class GenericArtifact(_ArtifactFields):
-    """Any other artifact type, kept as it is (``maven/file``, ``custom/object``, a matcher with no type...)."""
+    """Any other artifact type, kept as it is (``maven/file``, ``custom/object``, a matcher with no type...).
+
+    ```pycon
+    >>> GenericArtifact(type="maven/file", name="com.acme:app").to_dict()
+    {'type': 'maven/file', 'name': 'com.acme:app'}
+
+    ```
+    """
 
     type: str | None = None
 

@@ -31,7 +31,14 @@ KUBERNETES = "kubernetes"
 
 @attrs.frozen(kw_only=True)
 class TrafficOptions(SpinnakerObject):
-    """Where traffic goes during a rollout; ``services`` are names such as ``"service my-svc"``."""
+    """Where traffic goes during a rollout; ``services`` are names such as ``"service my-svc"``.
+
+    ```pycon
+    >>> TrafficOptions().to_dict()
+    {'enableTraffic': False, 'services': []}
+
+    ```
+    """
 
     enable_traffic: bool | None = False
     namespace: str | None = None
@@ -79,7 +86,14 @@ class TrafficManagement(SpinnakerObject):
 
 @attrs.frozen(kw_only=True)
 class BindArtifact(SpinnakerObject):
-    """An artifact bound into manifests: an expected artifact's id, or an artifact given inline."""
+    """An artifact bound into manifests: an expected artifact's id, or an artifact given inline.
+
+    ```pycon
+    >>> BindArtifact(expected_artifact_id="ea-image").to_dict()
+    {'expectedArtifactId': 'ea-image'}
+
+    ```
+    """
 
     expected_artifact_id: str | None = None
     artifact: Artifact | None = None
@@ -122,7 +136,14 @@ class DeployManifest(StageFields):
 
 @attrs.frozen(kw_only=True)
 class RunJobManifest(StageFields):
-    """Run a Kubernetes Job to completion (``runJobManifest``; Deck also writes ``alias: runJob``)."""
+    """Run a Kubernetes Job to completion (``runJobManifest``; Deck also writes ``alias: runJob``).
+
+    ```pycon
+    >>> RunJobManifest(account="staging", manifest={"kind": "Job"}).to_dict()["alias"]
+    'runJob'
+
+    ```
+    """
 
     TYPE: ClassVar[str] = "runJobManifest"
     account: str | None = None
@@ -141,7 +162,14 @@ class RunJobManifest(StageFields):
 
 @attrs.frozen(kw_only=True)
 class InputArtifact(SpinnakerObject):
-    """An input of a Bake (Manifest): an expected artifact's id (or an inline artifact) and its account."""
+    """An input of a Bake (Manifest): an expected artifact's id (or an inline artifact) and its account.
+
+    ```pycon
+    >>> InputArtifact(id="ea-chart", account="helm").to_dict()
+    {'id': 'ea-chart', 'account': 'helm'}
+
+    ```
+    """
 
     id: str | None = None
     account: str | None = None
@@ -155,6 +183,12 @@ class BakeManifest(StageFields):
 
     The first of ``input_artifacts`` is the chart, the others value files. ``expected_artifacts`` must hold
     exactly one ``embedded/base64`` artifact: the baked manifest, which a Deploy (Manifest) then uses.
+
+    ```pycon
+    >>> BakeManifest(output_name="demo").template_renderer
+    'HELM3'
+
+    ```
     """
 
     TYPE: ClassVar[str] = "bakeManifest"
@@ -190,7 +224,14 @@ class _SelectorFields(StageFields):
 
 @attrs.frozen(kw_only=True)
 class DeleteOptions(SpinnakerObject):
-    """How a Delete (Manifest) deletes: cascading (Deck's default) and the grace period."""
+    """How a Delete (Manifest) deletes: cascading (Deck's default) and the grace period.
+
+    ```pycon
+    >>> DeleteOptions(grace_period_seconds=30).to_dict()
+    {'cascading': True, 'gracePeriodSeconds': 30}
+
+    ```
+    """
 
     cascading: bool | None = True
     grace_period_seconds: int | None = None
@@ -199,7 +240,14 @@ class DeleteOptions(SpinnakerObject):
 
 @attrs.frozen(kw_only=True)
 class DeleteManifest(_SelectorFields):
-    """Delete Kubernetes objects (``deleteManifest``)."""
+    """Delete Kubernetes objects (``deleteManifest``).
+
+    ```pycon
+    >>> DeleteManifest(account="prod", location="demo", manifest_name="deployment demo").to_dict()["options"]
+    {'cascading': True}
+
+    ```
+    """
 
     TYPE: ClassVar[str] = "deleteManifest"
     options: DeleteOptions | None = DeleteOptions()
@@ -207,7 +255,14 @@ class DeleteManifest(_SelectorFields):
 
 @attrs.frozen(kw_only=True)
 class ScaleManifest(_SelectorFields):
-    """Scale a workload to ``replicas`` (``scaleManifest``)."""
+    """Scale a workload to ``replicas`` (``scaleManifest``).
+
+    ```pycon
+    >>> ScaleManifest(account="prod", location="demo", replicas=3).to_dict()["replicas"]
+    3
+
+    ```
+    """
 
     TYPE: ClassVar[str] = "scaleManifest"
     replicas: int | str | None = None
@@ -215,7 +270,14 @@ class ScaleManifest(_SelectorFields):
 
 @attrs.frozen(kw_only=True)
 class UndoRolloutManifest(_SelectorFields):
-    """Roll a workload back ``num_revisions_back`` revisions (``undoRolloutManifest``)."""
+    """Roll a workload back ``num_revisions_back`` revisions (``undoRolloutManifest``).
+
+    ```pycon
+    >>> UndoRolloutManifest(account="prod", location="demo").num_revisions_back
+    1
+
+    ```
+    """
 
     TYPE: ClassVar[str] = "undoRolloutManifest"
     num_revisions_back: int | None = 1

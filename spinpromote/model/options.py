@@ -88,7 +88,14 @@ def to_stage_enabled(value: StageEnabled | str | None) -> StageEnabled | None:
 
 @attrs.frozen(kw_only=True)
 class HourRange(SpinnakerObject):
-    """Hours in which a stage may start, in orca's configured time zone (default America/Los_Angeles)."""
+    """Hours in which a stage may start, in orca's configured time zone (default America/Los_Angeles).
+
+    ```pycon
+    >>> HourRange(start_hour=9, end_hour=17).to_dict()
+    {'startHour': 9, 'startMin': 0, 'endHour': 17, 'endMin': 0}
+
+    ```
+    """
 
     start_hour: int | None = None
     start_min: int | None = 0
@@ -99,7 +106,14 @@ class HourRange(SpinnakerObject):
 
 @attrs.frozen(kw_only=True)
 class Jitter(SpinnakerObject):
-    """A random delay, in seconds, before a windowed stage starts."""
+    """A random delay, in seconds, before a windowed stage starts.
+
+    ```pycon
+    >>> Jitter(max_delay=300).to_dict()
+    {'enabled': True, 'minDelay': 0, 'maxDelay': 300}
+
+    ```
+    """
 
     enabled: bool | None = True
     min_delay: int | None = 0
@@ -132,7 +146,14 @@ class ExecutionWindow(SpinnakerObject):
 
 @attrs.frozen(kw_only=True)
 class Moniker(SpinnakerObject):
-    """Names the application (and optionally cluster, stack, detail) a deployed object belongs to."""
+    """Names the application (and optionally cluster, stack, detail) a deployed object belongs to.
+
+    ```pycon
+    >>> Moniker(app="demo").to_dict()
+    {'app': 'demo'}
+
+    ```
+    """
 
     app: str | None = None
     cluster: str | None = None

@@ -21,7 +21,14 @@ __all__ = ["ManualStartAlert", "Parameter", "ParameterOption", "Pipeline", "Pipe
 
 @attrs.frozen(kw_only=True)
 class ParameterOption(SpinnakerObject):
-    """One allowed value of a parameter."""
+    """One allowed value of a parameter.
+
+    ```pycon
+    >>> ParameterOption(value="prod").to_dict()
+    {'value': 'prod'}
+
+    ```
+    """
 
     value: Any = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
@@ -63,7 +70,14 @@ class Parameter(SpinnakerObject):
 
 @attrs.frozen(kw_only=True)
 class PipelineLock(SpinnakerObject):
-    """Lock the pipeline against edits in Deck (only Deck enforces it)."""
+    """Lock the pipeline against edits in Deck (only Deck enforces it).
+
+    ```pycon
+    >>> PipelineLock(description="Managed in git").to_dict()
+    {'ui': True, 'description': 'Managed in git'}
+
+    ```
+    """
 
     ui: bool | None = True
     allow_unlock_ui: bool | None = None
@@ -73,7 +87,14 @@ class PipelineLock(SpinnakerObject):
 
 @attrs.frozen(kw_only=True)
 class ManualStartAlert(SpinnakerObject):
-    """A message Deck shows before a manual start; ``type`` is danger, warning or info."""
+    """A message Deck shows before a manual start; ``type`` is danger, warning or info.
+
+    ```pycon
+    >>> ManualStartAlert(message="This deploys to production.").to_dict()
+    {'type': 'warning', 'message': 'This deploys to production.'}
+
+    ```
+    """
 
     type: str | None = "warning"
     message: str | None = None

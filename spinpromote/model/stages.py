@@ -41,7 +41,14 @@ __all__ = [
 
 @attrs.frozen(kw_only=True)
 class JudgmentInput(SpinnakerObject):
-    """An option the approver picks with Continue or Stop; read later with ``#judgment('<stage name>')``."""
+    """An option the approver picks with Continue or Stop; read later with ``#judgment('<stage name>')``.
+
+    ```pycon
+    >>> JudgmentInput(value="deploy").to_dict()
+    {'value': 'deploy'}
+
+    ```
+    """
 
     value: str | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
@@ -80,7 +87,14 @@ class ManualJudgment(StageFields):
 
 @attrs.frozen(kw_only=True)
 class Wait(StageFields):
-    """Wait a number of seconds (or a SpEL expression giving seconds)."""
+    """Wait a number of seconds (or a SpEL expression giving seconds).
+
+    ```pycon
+    >>> Wait(wait_time=600).to_dict()
+    {'type': 'wait', 'requisiteStageRefIds': [], 'waitTime': 600}
+
+    ```
+    """
 
     TYPE: ClassVar[str] = "wait"
     wait_time: int | str | None = None
@@ -89,7 +103,14 @@ class Wait(StageFields):
 
 @attrs.frozen(kw_only=True)
 class RunPipeline(StageFields):
-    """Run another pipeline (``pipeline`` stage); ``pipeline`` is its id, ``application`` its app."""
+    """Run another pipeline (``pipeline`` stage); ``pipeline`` is its id, ``application`` its app.
+
+    ```pycon
+    >>> RunPipeline(application="demo", pipeline="tests-id").to_dict()["waitForCompletion"]
+    True
+
+    ```
+    """
 
     TYPE: ClassVar[str] = "pipeline"
     application: str | None = None
@@ -100,7 +121,14 @@ class RunPipeline(StageFields):
 
 @attrs.frozen(kw_only=True)
 class ExecutionOptions(SpinnakerObject):
-    """Which runs of a pipeline a Find Artifact From Execution stage looks at."""
+    """Which runs of a pipeline a Find Artifact From Execution stage looks at.
+
+    ```pycon
+    >>> ExecutionOptions().to_dict()
+    {'successful': True}
+
+    ```
+    """
 
     successful: bool | None = True
     terminal: bool | None = None
@@ -110,7 +138,14 @@ class ExecutionOptions(SpinnakerObject):
 
 @attrs.frozen(kw_only=True)
 class FindArtifactFromExecution(StageFields):
-    """Bind ``expected_artifacts`` from the latest matching run of another pipeline (by id)."""
+    """Bind ``expected_artifacts`` from the latest matching run of another pipeline (by id).
+
+    ```pycon
+    >>> FindArtifactFromExecution(application="demo", pipeline="staging-id").to_dict()["executionOptions"]
+    {'successful': True}
+
+    ```
+    """
 
     TYPE: ClassVar[str] = "findArtifactFromExecution"
     application: str | None = None
@@ -120,7 +155,14 @@ class FindArtifactFromExecution(StageFields):
 
 @attrs.frozen(kw_only=True)
 class Webhook(StageFields):
-    """Call an HTTP endpoint, and optionally poll it until it reports success."""
+    """Call an HTTP endpoint, and optionally poll it until it reports success.
+
+    ```pycon
+    >>> Webhook(url="https://ci.example.com/hook").to_dict()["method"]
+    'POST'
+
+    ```
+    """
 
     TYPE: ClassVar[str] = "webhook"
     url: str | None = None
@@ -165,7 +207,15 @@ class Precondition(SpinnakerObject):
 
 @attrs.frozen(kw_only=True)
 class CheckPreconditions(StageFields):
-    """Fail (or halt the branch) unless every precondition holds."""
+    """Fail (or halt the branch) unless every precondition holds.
+
+    ```pycon
+    >>> stage = CheckPreconditions(preconditions=[Precondition.expression("trigger.branch == 'main'")])
+    >>> stage.to_dict()["preconditions"][0]["context"]
+    {'expression': "trigger.branch == 'main'"}
+
+    ```
+    """
 
     TYPE: ClassVar[str] = "checkPreconditions"
     preconditions: tuple[Precondition, ...] | None = attrs.field(default=(), converter=to_tuple)
@@ -173,7 +223,14 @@ class CheckPreconditions(StageFields):
 
 @attrs.frozen(kw_only=True)
 class GenericStage(StageFields):
-    """Any other stage type (``kayentaCanary``, ``bake``, ...), every key kept in ``extra``."""
+    """Any other stage type (``kayentaCanary``, ``bake``, ...), every key kept in ``extra``.
+
+    ```pycon
+    >>> GenericStage.from_dict({"type": "kayentaCanary", "analysisType": "realTime"}).extra
+    {'analysisType': 'realTime'}
+
+    ```
+    """
 
     type: str
 

@@ -66,7 +66,14 @@ class GitTrigger(_TriggerFields):
 
 @attrs.frozen(kw_only=True)
 class DockerTrigger(_TriggerFields):
-    """A new tag in a Docker registry. ``tag`` is a regex; blank matches any tag except ``latest``."""
+    """A new tag in a Docker registry. ``tag`` is a regex; blank matches any tag except ``latest``.
+
+    ```pycon
+    >>> DockerTrigger(account="gcr", repository="acme/app", tag="^v.*").to_dict()["tag"]
+    '^v.*'
+
+    ```
+    """
 
     TYPE: ClassVar[str] = "docker"
     account: str | None = None
@@ -95,7 +102,14 @@ class PipelineTrigger(_TriggerFields):
 
 @attrs.frozen(kw_only=True)
 class CronTrigger(_TriggerFields):
-    """A Quartz cron schedule (6 or 7 fields). front50 assigns ``id`` when it is missing."""
+    """A Quartz cron schedule (6 or 7 fields). front50 assigns ``id`` when it is missing.
+
+    ```pycon
+    >>> CronTrigger(cron_expression="0 0 6 ? * MON-FRI").to_dict()
+    {'type': 'cron', 'enabled': True, 'cronExpression': '0 0 6 ? * MON-FRI'}
+
+    ```
+    """
 
     TYPE: ClassVar[str] = "cron"
     id: str | None = None
@@ -105,7 +119,14 @@ class CronTrigger(_TriggerFields):
 
 @attrs.frozen(kw_only=True)
 class WebhookTrigger(_TriggerFields):
-    """A POST to Gate's ``/webhooks/webhook/<source>``; ``payload_constraints`` are regexes on payload keys."""
+    """A POST to Gate's ``/webhooks/webhook/<source>``; ``payload_constraints`` are regexes on payload keys.
+
+    ```pycon
+    >>> WebhookTrigger(source="release").to_dict()
+    {'type': 'webhook', 'enabled': True, 'source': 'release'}
+
+    ```
+    """
 
     TYPE: ClassVar[str] = "webhook"
     source: str | None = None
@@ -114,7 +135,14 @@ class WebhookTrigger(_TriggerFields):
 
 @attrs.frozen(kw_only=True)
 class JenkinsTrigger(_TriggerFields):
-    """A successful Jenkins build of ``job`` on ``master``."""
+    """A successful Jenkins build of ``job`` on ``master``.
+
+    ```pycon
+    >>> JenkinsTrigger(master="ci", job="app/build").to_dict()
+    {'type': 'jenkins', 'enabled': True, 'master': 'ci', 'job': 'app/build'}
+
+    ```
+    """
 
     TYPE: ClassVar[str] = "jenkins"
     master: str | None = None
@@ -125,7 +153,14 @@ class JenkinsTrigger(_TriggerFields):
 
 @attrs.frozen(kw_only=True)
 class HelmTrigger(_TriggerFields):
-    """A new chart version in a Helm repository account; ``version`` is a semver range."""
+    """A new chart version in a Helm repository account; ``version`` is a semver range.
+
+    ```pycon
+    >>> HelmTrigger(account="helm", chart="demo", version="^1.0.0").to_dict()["version"]
+    '^1.0.0'
+
+    ```
+    """
 
     TYPE: ClassVar[str] = "helm"
     account: str | None = None
@@ -135,7 +170,14 @@ class HelmTrigger(_TriggerFields):
 
 @attrs.frozen(kw_only=True)
 class PubsubTrigger(_TriggerFields):
-    """A message on a pub/sub subscription (Google, Amazon, ...)."""
+    """A message on a pub/sub subscription (Google, Amazon, ...).
+
+    ```pycon
+    >>> PubsubTrigger(pubsub_system="google", subscription_name="gcr").to_dict()["pubsubSystem"]
+    'google'
+
+    ```
+    """
 
     TYPE: ClassVar[str] = "pubsub"
     pubsub_system: str | None = None
@@ -146,7 +188,14 @@ class PubsubTrigger(_TriggerFields):
 
 @attrs.frozen(kw_only=True)
 class GenericTrigger(_TriggerFields):
-    """Any other trigger type, every key kept in ``extra``; ``type`` may be missing (a trigger never set up)."""
+    """Any other trigger type, every key kept in ``extra``; ``type`` may be missing (a trigger never set up).
+
+    ```pycon
+    >>> GenericTrigger.from_dict({"type": "artifactory", "artifactorySearchName": "app"}).type
+    'artifactory'
+
+    ```
+    """
 
     type: str | None = None
 

@@ -208,10 +208,10 @@ def test_output_does_not_share_state_with_the_model() -> None:
     assert stage.to_dict()["manifests"][0]["metadata"]["name"] == "a"
 
 
-def test_non_json_values_are_refused_at_render() -> None:
-    """A value JSON cannot hold raises a clear error instead of producing broken output."""
-    with pytest.raises(PipelineFormatError, match="cannot render set"):
-        DeployManifest(manifests=[{"kind": {1, 2}}]).to_dict()
+def test_non_json_values_are_refused_when_built() -> None:
+    """A value JSON cannot hold raises a clear error when the object is built, not broken output later."""
+    with pytest.raises(PipelineFormatError, match="cannot hold set"):
+        DeployManifest(manifests=[{"kind": {1, 2}}])
 
 
 def test_the_converter_is_the_entry_point() -> None:

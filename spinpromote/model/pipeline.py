@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from spinpromote.model._base import Drawable, SpinnakerObject, Validatable, to_str_tuple, to_tuple
+from spinpromote.model._frozen import EMPTY, freeze, freeze_mapping
 from spinpromote.model.artifacts import ExpectedArtifact
 from spinpromote.model.notifications import Notification
 from spinpromote.model.stages import Stage
@@ -30,13 +31,13 @@ class ParameterOption(SpinnakerObject):
     ```
     """
 
-    value: Any = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    value: Any = attrs.field(default=None, converter=freeze)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-def _to_options(values: Any) -> tuple[ParameterOption, ...] | None:
+def _to_options(values: Any) -> tuple[ParameterOption, ...]:
     if values is None:
-        return None
+        return ()
     return tuple(v if isinstance(v, ParameterOption) else ParameterOption(value=v) for v in values)
 
 
@@ -58,14 +59,14 @@ class Parameter(SpinnakerObject):
     name: str | None = None
     label: str | None = None
     description: str | None = None
-    default: Any = None
+    default: Any = attrs.field(default=None, converter=freeze)
     required: bool | None = None
     pinned: bool | None = None
-    options: tuple[ParameterOption, ...] | None = attrs.field(default=None, converter=_to_options)
+    options: tuple[ParameterOption, ...] = attrs.field(default=(), converter=_to_options)
     has_options: bool | None = attrs.field(default=attrs.Factory(_has_options, takes_self=True))
     constraint: str | None = None
-    condition: Mapping[str, Any] | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    condition: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
 @attrs.frozen(kw_only=True)
@@ -82,7 +83,7 @@ class PipelineLock(SpinnakerObject):
     ui: bool | None = True
     allow_unlock_ui: bool | None = None
     description: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
 @attrs.frozen(kw_only=True)
@@ -98,7 +99,7 @@ class ManualStartAlert(SpinnakerObject):
 
     type: str | None = "warning"
     message: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -127,16 +128,16 @@ class Pipeline(SpinnakerObject, Validatable, Drawable):
     spel_evaluator: str | None = "v4"
     disabled: bool | None = None
     locked: PipelineLock | None = None
-    roles: tuple[str, ...] | None = attrs.field(default=None, converter=to_str_tuple)
+    roles: tuple[str, ...] = attrs.field(default=(), converter=to_str_tuple)
     respect_quiet_period: bool | None = None
     manual_start_alert: ManualStartAlert | None = None
-    triggers: tuple[Trigger, ...] | None = attrs.field(default=(), converter=to_tuple)
-    expected_artifacts: tuple[ExpectedArtifact, ...] | None = attrs.field(default=None, converter=to_tuple)
-    parameters: tuple[Parameter, ...] | None = attrs.field(default=(), converter=to_tuple)
-    notifications: tuple[Notification, ...] | None = attrs.field(default=(), converter=to_tuple)
-    stages: tuple[Stage, ...] | None = attrs.field(default=(), converter=to_tuple)
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
-    """Keys the model does not know (and server-managed ones), and explicit nulls, kept as they came."""
+    triggers: tuple[Trigger, ...] = attrs.field(default=(), converter=to_tuple)
+    expected_artifacts: tuple[ExpectedArtifact, ...] = attrs.field(default=(), converter=to_tuple)
+    parameters: tuple[Parameter, ...] = attrs.field(default=(), converter=to_tuple)
+    notifications: tuple[Notification, ...] = attrs.field(default=(), converter=to_tuple)
+    stages: tuple[Stage, ...] = attrs.field(default=(), converter=to_tuple)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
+    """Keys the model does not know (and server-managed ones), kept as they came, read-only."""
 
     def validate(self) -> list[Problem]:
         """Every problem Spinnaker would only reveal at run time, each with a JSON path and a severity."""

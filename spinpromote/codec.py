@@ -37,7 +37,6 @@ from cattrs.errors import (
 from cattrs.fns import identity
 from cattrs.gen import (
     make_dict_structure_fn,
-    make_dict_unstructure_fn,
     make_dict_unstructure_fn_from_attrs,
     override,
 )
@@ -248,37 +247,46 @@ def _render_optional(render: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return lambda value: None if value is None else render(value)
 
 
-def _field_renderer(kind: _Kind) -> Callable[[Any], Any]:
+def _field_renderer(kind: _Kind, *, nullable: bool) -> Callable[[Any], Any]:
+    """The hook rendering one field; ``nullable`` when the generated code may pass it None."""
     if kind.name == "scalar":
         return identity
     if kind.name in ("json", "mapping"):
         return thaw
-    if kind.name == "model":
-        return _render_optional(converter.get_unstructure_hook(kind.target))
-    if kind.name == "family":
-        return _render_optional(_render_any)
+    if kind.name in ("model", "family"):
+        render = converter.get_unstructure_hook(kind.target) if kind.name == "model" else _render_any
+        return _render_optional(render) if nullable else render
     assert kind.item is not None
     if kind.item.name == "scalar":
         return list
-    render_item = _field_renderer(kind.item)
+    render_item = _field_renderer(kind.item, nullable=False)
     return lambda values: [render_item(value) for value in values]
 
 
-def _head(cls: type) -> Callable[[Any], dict[str, Any]]:
-    """What a rendered object starts with: its ``type``, as Deck writes it first."""
-    if cls is model.KubernetesObject:
-        return lambda obj: {"type": _KUBERNETES_PREFIX + obj.kind}
-    if cls in _TYPE_FIELDS:
-        return lambda obj: {} if obj.type is None else {"type": obj.type}
-    if _family(cls) is not None:
-        constant = cls.TYPE  # type: ignore[attr-defined]
-        return lambda obj: {"type": constant}
-    return lambda obj: {}
+def _type_attribute(cls: type) -> attrs.Attribute | None:  # type: ignore[type-arg]
+    """An attribute for the ``type`` key, so that the generated function writes it first, as Deck does.
+
+    Typed classes read their ``TYPE`` constant, KubernetesObject its ``type`` property, the generic classes
+    their ``type`` field (left out when None).
+    """
+    if _family(cls) is None:
+        return None
+    first = attrs.fields(cls)[0]
+    if cls in (model.GenericStage, model.GenericTrigger, model.GenericArtifact):
+        generic_type: attrs.Attribute = attrs.fields_dict(cls)["type"]  # type: ignore[type-arg]
+        return generic_type
+    name = "type" if cls is model.KubernetesObject else "TYPE"
+    return first.evolve(name=name, alias=name, default=attrs.NOTHING, converter=None, type=str)
 
 
 def _make_renderer(cls: type) -> Callable[[Any], dict[str, Any]]:
     fields = _fields(cls)
     omitted = {name: override(omit=True) for name in _PRIVATE | {_TYPE_FIELDS.get(cls)} if name}
+    type_attribute = _type_attribute(cls)
+    attributes = [attribute for attribute in attrs.fields(cls) if attribute.name not in omitted]
+    if type_attribute is not None:
+        attributes.insert(0, type_attribute)
+        omitted[type_attribute.name] = override(rename="type", unstruct_hook=identity)
     # Parsed objects: every field, so that keys present in the input (even empty) are written back.
     full: dict[str, Any] = dict(omitted)
     # Built in Python: a field is written unless it is None, or a collection Deck leaves out when empty.
@@ -287,52 +295,58 @@ def _make_renderer(cls: type) -> Callable[[Any], dict[str, Any]]:
     sparse: dict[str, Any] = dict(omitted)
     unset: dict[str, Any] = {}
     for field in fields:
-        hook = _field_renderer(field.kind)
-        full[field.name] = override(rename=field.key, unstruct_hook=hook)
-        sparse[field.name] = override(rename=field.key, omit_if_default=True, unstruct_hook=hook)
+        full[field.name] = override(rename=field.key, unstruct_hook=_field_renderer(field.kind, nullable=True))
+        sparse[field.name] = override(
+            rename=field.key, omit_if_default=True, unstruct_hook=_field_renderer(field.kind, nullable=False)
+        )
         optional = not _always_written(cls, field.name)
         unset[field.name] = {"tuple": () if optional else None, "mapping": EMPTY}.get(field.kind.name)
-    attributes = [
-        attribute.evolve(default=unset[attribute.name], converter=None) if attribute.name in unset else attribute
-        for attribute in attrs.fields(cls)
-    ]
+    if type_attribute is not None and type_attribute.default is None:
+        unset[type_attribute.name] = None
+        sparse[type_attribute.name] = override(rename="type", omit_if_default=True, unstruct_hook=identity)
     render_sparse: Callable[[Any], dict[str, Any]] = make_dict_unstructure_fn_from_attrs(
-        attributes, cls, converter, **sparse
+        [
+            attribute.evolve(default=unset[attribute.name], converter=None) if attribute.name in unset else attribute
+            for attribute in attributes
+        ],
+        cls,
+        converter,
+        **sparse,
     )
-    render_full: Callable[[Any], dict[str, Any]] = make_dict_unstructure_fn(cls, converter, **full)
-    head = _head(cls)
+    render_full: Callable[[Any], dict[str, Any]] = make_dict_unstructure_fn_from_attrs(
+        attributes, cls, converter, **full
+    )
     spread = any(field.key == _FAILURE for field in fields)
     emptyable = frozenset(field.key for field in fields if field.kind.name in ("tuple", "mapping"))
 
     def render(obj: Any) -> dict[str, Any]:
         record = obj._wire
         if record is not None:
-            return _in_recorded_order(spread_out(obj, render_full(obj)), obj.extra, record, emptyable)
-        out = spread_out(obj, render_sparse(obj))
+            values = render_full(obj)
+            return _in_recorded_order(_spread(values) if spread else values, obj.extra, record, emptyable)
+        out = render_sparse(obj)
+        if spread and _FAILURE in out:
+            out = _spread(out)
         if obj.extra:
             for key, value in obj.extra.items():
                 if out.get(key) is None:
                     out[key] = thaw(value)
         return out
 
-    def spread_out(obj: Any, values: dict[str, Any]) -> dict[str, Any]:
-        """The ``type`` first, then the fields, the failure policy spread into its three flags."""
-        out = head(obj)
-        if spread and _FAILURE in values:
-            for key, value in values.items():
-                if key == _FAILURE:
-                    if value is not None:
-                        out.update(value)
-                else:
-                    out[key] = value
-            return out
-        if not out:
-            return values
-        out.update(values)
-        return out
-
     _RENDERERS[cls] = render
     return render
+
+
+def _spread(values: dict[str, Any]) -> dict[str, Any]:
+    """The failure policy's flags in its place."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key == _FAILURE:
+            if value is not None:
+                out.update(value)
+        else:
+            out[key] = value
+    return out
 
 
 def _in_recorded_order(
@@ -451,6 +465,7 @@ def _field_parser(kind: _Kind) -> Hook:
 
 
 _PARSERS: dict[type, Hook] = {}
+_NO_NULLS: frozenset[str] = frozenset()
 
 
 def _passthrough(value: Any, _type: Any) -> Any:
@@ -470,9 +485,17 @@ def _make_parser(cls: type) -> Hook:
         hook = _passthrough if field.key == _FAILURE else _field_parser(field.kind)
         overrides[field.name] = override(rename=field.key, struct_hook=hook)
     build: Hook = make_dict_structure_fn(cls, converter, **overrides)
-    template = dict.fromkeys((field.key for field in fields), None)
-    known = frozenset(template)
-    spread = _FAILURE in template
+    known = frozenset(field.key for field in fields)
+    spread = _FAILURE in known
+    # An absent key is None (or empty), whatever the Python default: a parsed object says what the JSON
+    # said. Fields whose default already is that need no entry; the others, and every parameter of a
+    # hand-written __init__ (whose defaults may differ from the fields'), start as None.
+    custom_init = "__attrs_init__" in vars(cls)
+    template: dict[str, Any] = {
+        field.key: None
+        for field in fields
+        if custom_init or not any(field.default is unset for unset in (None, (), EMPTY))
+    }
     discriminated = _family(cls) is not None
     failure_parser = (_PARSERS.get(model.FailurePolicy) or _make_parser(model.FailurePolicy)) if spread else None
 
@@ -510,11 +533,11 @@ def _make_parser(cls: type) -> Hook:
         if discriminated:
             kind = _discriminator(cls, data.get("type"))
             if cls is model.KubernetesObject:
-                values["\0type"] = kind[len(_KUBERNETES_PREFIX) :]  # type: ignore[index]
+                values["\0type"] = typing.cast(str, kind)[len(_KUBERNETES_PREFIX) :]
             elif cls in _TYPE_FIELDS:
                 values["\0type"] = kind
         values["\0extra"] = FrozenDict._adopt(extra) if extra else EMPTY
-        values["\0wire"] = WireRecord(keys=tuple(data), nulls=frozenset(nulls) if nulls else frozenset())
+        values["\0wire"] = WireRecord(tuple(data), frozenset(nulls) if nulls else _NO_NULLS)
         return build(values, cls)
 
     _PARSERS[cls] = parse
@@ -657,7 +680,7 @@ def parse_json(text: str | bytes, cls: type[T]) -> T:
     result = _structure(document, cls)
     if duplicates:
         record = getattr(result, "_wire", None) or WireRecord()
-        result = attrs.evolve(result, _wire=attrs.evolve(record, duplicates=tuple(duplicates)))  # type: ignore[misc]
+        result = attrs.evolve(result, _wire=record._replace(duplicates=tuple(duplicates)))  # type: ignore[misc]
     return result
 
 
@@ -758,9 +781,11 @@ def _plain(value: Any, path: str, duplicates: list[str]) -> Any:
     return value
 
 
-def _find(value: Any, wanted: Callable[[Any], bool], path: str = "$") -> tuple[str, Any] | None:
-    """The JSON path of the first value ``wanted`` accepts, and that value; None if there is none."""
-    if wanted(value):
+def _find(
+    value: Any, wanted: Callable[[Any], bool], path: str = "$", *, too_deep: bool = False, depth: int = 1
+) -> tuple[str, Any] | None:
+    """The JSON path of the first value ``wanted`` accepts (or, ``too_deep``, nested too deep), and that value."""
+    if wanted(value) or (too_deep and depth > MAX_DEPTH):
         return path, value
     if isinstance(value, dict):
         items: Any = ((child_path(path, key), item) for key, item in value.items())
@@ -769,7 +794,7 @@ def _find(value: Any, wanted: Callable[[Any], bool], path: str = "$") -> tuple[s
     else:
         return None
     for item_path, item in items:
-        found = _find(item, wanted, item_path)
+        found = _find(item, wanted, item_path, too_deep=too_deep, depth=depth + 1)
         if found is not None:
             return found
     return None
@@ -777,25 +802,17 @@ def _find(value: Any, wanted: Callable[[Any], bool], path: str = "$") -> tuple[s
 
 def _check_depth(document: Any) -> None:
     """Refuse a document nested deeper than `MAX_DEPTH` objects and lists, naming where."""
-    path = _too_deep(document, 1)
-    if path is not None:
+    if type(document) in (dict, list) and _deeper_than_allowed(document, 1):
+        found = _find(document, lambda item: False, too_deep=True)
+        path = found[0] if found else "$"
         raise PipelineFormatError(path, f"nested deeper than {MAX_DEPTH} levels of objects and lists: flatten it")
 
 
-def _too_deep(value: Any, depth: int) -> str | None:
-    cls = type(value)
-    if cls is dict:
-        items: Any = value.items()
-    elif cls is list:
-        items = enumerate(value)
-    else:
-        return None
+def _deeper_than_allowed(container: Any, depth: int) -> bool:
     if depth > MAX_DEPTH:
-        return "$"
-    for key, item in items:
-        if type(item) is dict or type(item) is list:
-            inner = _too_deep(item, depth + 1)
-            if inner is not None:
-                step = f"[{key}]" if cls is list else child_path("", key)
-                return "$" + step + inner[1:]
-    return None
+        return True
+    for item in container.values() if type(container) is dict else container:
+        cls = type(item)
+        if (cls is dict or cls is list) and _deeper_than_allowed(item, depth + 1):
+            return True
+    return False

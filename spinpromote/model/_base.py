@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 from typing_extensions import Self
@@ -29,8 +29,7 @@ JSON = Any
 JsonObject = Mapping[str, Any]
 
 
-@attrs.frozen(kw_only=True)
-class WireRecord:
+class WireRecord(NamedTuple):
     """What the codec saw when it parsed an object, so that rendering it gives back the same JSON text.
 
     ``keys``: the object's keys in input order; ``nulls``: the keys that were an explicit ``null``;

@@ -78,12 +78,12 @@ def freeze(value: Any, depth: int = 0) -> Any:
         return value
     if depth >= MAX_DEPTH:
         raise PipelineFormatError("$", f"nested deeper than {MAX_DEPTH} levels: flatten the value")
-    if isinstance(value, Mapping):
+    if cls is list or cls is tuple:
+        return tuple([freeze(item, depth + 1) for item in value])
+    if cls is dict or isinstance(value, Mapping):
         frozen = FrozenDict.__new__(FrozenDict)
         dict.update(frozen, _frozen_items(value, depth + 1))
         return frozen
-    if cls is list or cls is tuple:
-        return tuple([freeze(item, depth + 1) for item in value])
     raise PipelineFormatError(
         "$", f"cannot hold {cls.__name__} value {value!r} in JSON: use dict, list, str, int, float, bool or None"
     )

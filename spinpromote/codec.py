@@ -276,7 +276,10 @@ def _type_attribute(cls: type) -> attrs.Attribute | None:  # type: ignore[type-a
         generic_type: attrs.Attribute = attrs.fields_dict(cls)["type"]  # type: ignore[type-arg]
         return generic_type
     name = "type" if cls is model.KubernetesObject else "TYPE"
-    return first.evolve(name=name, alias=name, default=attrs.NOTHING, converter=None, type=str)
+    synthetic: attrs.Attribute = first.evolve(  # type: ignore[type-arg]
+        name=name, alias=name, default=attrs.NOTHING, converter=None, type=str
+    )
+    return synthetic
 
 
 def _make_renderer(cls: type) -> Callable[[Any], dict[str, Any]]:

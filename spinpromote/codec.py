@@ -50,7 +50,17 @@ from spinpromote.model.artifacts import _ArtifactFields
 from spinpromote.model.stage_base import StageFields
 from spinpromote.model.triggers import _TriggerFields
 
-__all__ = ["converter", "dumps", "loads", "structure", "unstructure", "wire_path"]
+__all__ = [
+    "converter",
+    "dumps",
+    "duplicate_keys",
+    "is_written",
+    "loads",
+    "parse_json",
+    "structure",
+    "unstructure",
+    "wire_path",
+]
 
 T = TypeVar("T")
 
@@ -126,6 +136,31 @@ def wire_path(cls: type, field_name: str) -> str:
         if key is not None:
             return key
     return _camel(field_name)
+
+
+def is_written(obj: Any, field_name: str) -> bool:
+    """Whether ``obj.to_dict()`` carries a value (not null) for the field: set, or present in the input.
+
+    An empty collection counts when Deck writes it for new objects, or when the parsed JSON had it.
+
+    ```pycon
+    >>> is_written(model.Pipeline.from_dict({"application": "a", "name": "p"}), "stages")
+    False
+    >>> is_written(model.Pipeline(application="a", name="p"), "stages")
+    True
+
+    ```
+    """
+    value = getattr(obj, field_name)
+    if value is None:
+        return False
+    if not (isinstance(value, (tuple, Mapping)) and not value):
+        return True
+    record = obj._wire
+    if record is None:
+        return _always_written(type(obj), field_name)
+    key = wire_path(type(obj), field_name)
+    return key in record.keys and key not in record.nulls
 
 
 def _family(cls: type) -> type | None:

@@ -14,6 +14,7 @@ import attrs
 
 from spinpromote import model
 from spinpromote._jsonpath import child_path
+from spinpromote.codec import is_written
 from spinpromote.model.artifacts import _ArtifactFields
 from spinpromote.model.kubernetes import _SelectorFields
 from spinpromote.model.stage_base import StageFields
@@ -104,7 +105,7 @@ class _PipelineChecks:
             yield self.problem("$.name", "front50 trims the name, so it will not match: remove the spaces", "warning")
         if p.id is not None and (not p.id.strip() or len(p.id) > 255):
             yield self.problem("$.id", "a pipeline id must be 1 to 255 characters: leave it unset or fix it")
-        if p.stages is None:
+        if not is_written(p, "stages"):
             yield self.problem("$.stages", "orca fails on a pipeline without stages: use an empty list")
 
     def parameters(self) -> Iterator[Problem]:

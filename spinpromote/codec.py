@@ -289,11 +289,14 @@ def _field_renderer(kind: _Kind, *, nullable: bool) -> Callable[[Any], Any]:
     if kind.name in ("json", "mapping"):
         return thaw
     if kind.name in ("model", "family"):
-        render = converter.get_unstructure_hook(kind.target) if kind.name == "model" else _render_any
-        return _render_optional(render) if nullable else render
+        # Dispatched on the value's class, so nested classes get their functions only when first met.
+        return _render_optional(_render_any) if nullable else _render_any
     assert kind.item is not None
     if kind.item.name == "scalar":
         return list
+    if kind.item.name in ("model", "family"):
+        renderers = _RENDERERS
+        return lambda values: [(renderers.get(value.__class__) or _render_any)(value) for value in values]
     render_item = _field_renderer(kind.item, nullable=False)
     return lambda values: [render_item(value) for value in values]
 
@@ -351,9 +354,13 @@ def _make_renderer(cls: type) -> Callable[[Any], dict[str, Any]]:
         converter,
         **sparse,
     )
-    render_full: Callable[[Any], dict[str, Any]] = make_dict_unstructure_fn_from_attrs(
-        attributes, cls, converter, **full
-    )
+    made: list[Callable[[Any], dict[str, Any]]] = []
+
+    def render_full(obj: Any) -> dict[str, Any]:
+        if not made:  # only parsed objects need it: made on first use
+            made.append(make_dict_unstructure_fn_from_attrs(attributes, cls, converter, **full))
+        return made[0](obj)
+
     spread = any(field.key == _FAILURE for field in fields)
     emptyable = frozenset(field.key for field in fields if field.kind.name in ("tuple", "mapping"))
 
@@ -494,7 +501,7 @@ def _field_parser(kind: _Kind) -> Hook:
         return _parse_mapping
     if kind.name == "model":
         assert kind.target is not None
-        return _parse_optional(_PARSERS.get(kind.target) or _make_parser(kind.target), kind.target)
+        return _parse_optional(_parse_model, kind.target)
     if kind.name == "family":
         assert kind.target is not None
         return _parse_optional(_FAMILY_PARSERS[kind.target], kind.target)
@@ -503,6 +510,13 @@ def _field_parser(kind: _Kind) -> Hook:
 
 
 _PARSERS: dict[type, Hook] = {}
+
+
+def _parse_model(value: Any, cls: type) -> Any:
+    """Parse with the function of ``cls``, made when the class is first met."""
+    return (_PARSERS.get(cls) or _make_parser(cls))(value, cls)
+
+
 _NO_NULLS: frozenset[str] = frozenset()
 
 

@@ -40,10 +40,9 @@ from spinpromote.gate._auth import BasicAuth, BearerToken, GateAuth, LdapLogin, 
 from spinpromote.gate._client import Desired, GateClient
 from spinpromote.gate._exchange import RequestInfo, ResponseInfo
 from spinpromote.gate._executions import Execution, ExecutionStage
-from spinpromote.gate._normalize import OWNERSHIP_KEY
-from spinpromote.gate._plan import DEFAULT_OWNER, PipelineChange, Plan
 from spinpromote.gate._retry import RetryPolicy
 from spinpromote.gate._transport import Timeout
+from spinpromote.planning import DEFAULT_OWNER, OWNERSHIP_KEY, PipelineChange, Plan
 
 __all__ = [
     "DEFAULT_OWNER",

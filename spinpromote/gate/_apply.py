@@ -28,8 +28,7 @@ from spinpromote.errors import (
     GateStaleError,
     GateTimeout,
 )
-from spinpromote.gate._normalize import canonical, comparable, name_key, owner_of
-from spinpromote.gate._plan import PipelineChange, Plan
+from spinpromote.planning import PipelineChange, Plan, canonical, comparable, name_key, owner_of
 
 if TYPE_CHECKING:
     from spinpromote.gate._client import GateClient

@@ -13,11 +13,10 @@ from spinpromote.errors import GateError, GateTimeout
 from spinpromote.gate._apply import ApplyEvent, ApplyResult, apply_plan, save_confirmed
 from spinpromote.gate._auth import GateAuth
 from spinpromote.gate._executions import Execution
-from spinpromote.gate._normalize import SERVER_OWNED_KEYS, name_key
-from spinpromote.gate._plan import DEFAULT_OWNER, Plan, make_plan
 from spinpromote.gate._retry import RetryPolicy
 from spinpromote.gate._transport import Retry, Timeout, Transport
 from spinpromote.ids import pipeline_id
+from spinpromote.planning import DEFAULT_OWNER, SERVER_OWNED_KEYS, Plan, make_plan, name_key
 
 if TYPE_CHECKING:
     from spinpromote.model import Pipeline

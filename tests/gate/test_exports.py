@@ -8,6 +8,7 @@ import sys
 import pytest
 
 import spinpromote.gate
+import spinpromote.planning
 import spinpromote.testing
 
 
@@ -31,7 +32,10 @@ def test_all_is_sorted_and_lists_every_public_name(module: object) -> None:
 
 
 def test_public_classes_show_their_public_module() -> None:
-    assert repr(spinpromote.gate.Plan) == "<class 'spinpromote.gate.Plan'>"
+    """Classes show the public module they are documented in, never a private one."""
+    assert repr(spinpromote.gate.GateClient) == "<class 'spinpromote.gate.GateClient'>"
+    assert repr(spinpromote.gate.Plan) == "<class 'spinpromote.planning.Plan'>"  # re-exported by the client
+    assert spinpromote.gate.Plan is spinpromote.planning.Plan
 
 
 def test_gate_errors_are_the_ones_of_spinpromote_errors() -> None:

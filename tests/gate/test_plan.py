@@ -9,8 +9,7 @@ import pytest
 
 from spinpromote.errors import ValidationError
 from spinpromote.gate import OWNERSHIP_KEY, GateClient, GateError, Plan
-from spinpromote.gate._normalize import comparable, drop_nulls, rewrite_references
-from spinpromote.gate._plan import make_plan
+from spinpromote.planning import comparable, drop_nulls, make_plan, rewrite_references
 from spinpromote.testing import FakeGate
 from tests.gate.conftest import APP, pipeline_doc, typed
 

@@ -1,4 +1,4 @@
-"""Planning: what would change in Spinnaker if the desired pipelines were applied.
+"""The plan: what would change in Spinnaker if the desired pipelines were applied.
 
 The planner is pure: it takes the desired pipeline documents and the live documents (as Gate listed
 them) and returns a `Plan`. `GateClient.plan` does the reading.
@@ -13,8 +13,9 @@ from typing import Any, Literal
 import attrs
 
 from spinpromote.errors import ValidationError
-from spinpromote.gate._diff import describe_pipeline, diff_pipelines
-from spinpromote.gate._normalize import (
+from spinpromote.ids import pipeline_id
+from spinpromote.planning._diff import describe_pipeline, diff_pipelines
+from spinpromote.planning._normalize import (
     OWNERSHIP_KEY,
     canonical,
     comparable,
@@ -24,7 +25,6 @@ from spinpromote.gate._normalize import (
     rewrite_references,
     strip_server_fields,
 )
-from spinpromote.ids import pipeline_id
 from spinpromote.validate import Problem
 
 __all__ = ["DEFAULT_OWNER", "Action", "PipelineChange", "Plan", "make_plan"]
@@ -188,7 +188,16 @@ def make_plan(
 ) -> Plan:
     """Compare desired pipeline documents with the live ones and decide what to do with each.
 
-    ``live_by_application`` maps each desired application (any case) to Gate's list for it.
+    ``live_by_application`` maps each desired application (any case) to Gate's list for it. Live
+    pipelines are matched by name (trimmed, ignoring case) and their ids adopted.
+
+    ```pycon
+    >>> live = {"application": "demo", "name": "deploy", "id": "made-in-deck", "stages": []}
+    >>> change = make_plan([{"application": "demo", "name": "Deploy", "stages": []}], {"demo": [live]}).changes[0]
+    >>> change.action, change.id
+    ('update', 'made-in-deck')
+
+    ```
     """
     _check_desired(desired)
     warnings: list[str] = []

@@ -9,12 +9,12 @@ from urllib.parse import quote
 
 import requests
 
-from spinpromote.errors import GateError, GateTimeout
+from spinpromote.errors import GateError, GateResponseError, PipelineFormatError, WaitDeadlineExceeded
 from spinpromote.gate._apply import ApplyEvent, ApplyResult, apply_plan, save_confirmed
 from spinpromote.gate._auth import GateAuth
 from spinpromote.gate._executions import Execution
 from spinpromote.gate._retry import RetryPolicy
-from spinpromote.gate._transport import Retry, Timeout, Transport
+from spinpromote.gate._transport import Retry, Timeout, Transport, json_body, response_error
 from spinpromote.ids import pipeline_id
 from spinpromote.planning import DEFAULT_OWNER, SERVER_OWNED_KEYS, Plan, make_plan, name_key
 
@@ -156,10 +156,15 @@ class GateClient:
             params={"pipelineNameFilter": name_filter} if name_filter else None,
             action=f"listing pipelines of {application!r}",
         )
-        body = response.json() if response.content else []
+        action = f"listing pipelines of {application!r}"
+        body = json_body(response, action) if response.content else []
         if not isinstance(body, list):
-            raise GateError(f"listing pipelines of {application!r}: expected a JSON list, got {type(body).__name__}")
-        return [item for item in body if isinstance(item, dict)]
+            raise response_error(response, action, f"JSON {_json_type(body)} where a list of pipelines belongs")
+        for index, item in enumerate(body):
+            problem = _not_a_pipeline(item)
+            if problem:
+                raise response_error(response, action, f"{problem} at $[{index}]")
+        return body
 
     def list_pipelines(self, application: str) -> list[Pipeline]:
         """The application's pipelines, parsed into the typed model.
@@ -170,9 +175,10 @@ class GateClient:
 
         ```
         """
-        from spinpromote.model import Pipeline
-
-        return [Pipeline.from_dict(document) for document in self.list_pipeline_configs(application)]
+        return [
+            _parse_pipeline(document, f"listing pipelines of {application!r}", f"$[{index}]")
+            for index, document in enumerate(self.list_pipeline_configs(application))
+        ]
 
     def find_pipeline_config(self, application: str, name: str) -> dict[str, Any] | None:
         """The live config named ``name`` (trimmed, ignoring case, as front50 compares), or None.
@@ -196,17 +202,20 @@ class GateClient:
 
         ```
         """
-        from spinpromote.model import Pipeline
-
+        action = f"reading pipeline {name!r} of {application!r}"
         response = self._transport.request(
             "GET",
             _path("applications", application, "pipelineConfigs", name),
-            action=f"reading pipeline {name!r} of {application!r}",
+            action=action,
             ok_statuses=frozenset({404}),
         )
         if response.status_code == 404 or not response.content:
             return None  # Gate up to 1.20 answers 200 with an empty body
-        return Pipeline.from_dict(response.json())
+        body = json_body(response, action)
+        problem = _not_a_pipeline(body)
+        if problem:
+            raise response_error(response, action, problem)
+        return _parse_pipeline(body, action, "$")
 
     def post_pipeline(self, document: Mapping[str, Any], *, stale_check: bool = False) -> None:
         """Send one save (``POST /pipelines``) and nothing more: no lookup, no confirmation.
@@ -267,17 +276,20 @@ class GateClient:
 
         ```
         """
+        action = f"reading application {application!r}"
         response = self._transport.request(
             "GET",
             _path("applications", application),
             params={"expand": "false"},
-            action=f"reading application {application!r}",
+            action=action,
             ok_statuses=frozenset({404}),
         )
         if response.status_code == 404 or not response.content:
             return None
-        body = response.json()
-        return body if isinstance(body, dict) else None
+        body = json_body(response, action)
+        if not isinstance(body, dict):
+            raise response_error(response, action, f"JSON {_json_type(body)} where an application object belongs")
+        return body
 
     # -- plan and apply ------------------------------------------------------------------------------------
 
@@ -359,16 +371,21 @@ class GateClient:
         artifact_list = [_document(artifact) for artifact in artifacts]
         if artifact_list:
             body["artifacts"] = artifact_list
+        action = f"starting pipeline {pipeline!r} of {application!r}"
         response = self._transport.request(
             "POST",
             _path("pipelines", application, pipeline),
             json_body=body,
             retry=Retry.UNSENT_ONLY,
-            action=f"starting pipeline {pipeline!r} of {application!r}",
+            action=action,
         )
-        ref = response.json().get("ref", "") if response.content else ""
+        answer = json_body(response, action) if response.content else {}
+        ref = answer.get("ref") if isinstance(answer, dict) else None
         if not isinstance(ref, str) or not ref.strip("/"):
-            raise GateError(f"starting pipeline {pipeline!r}: Gate did not return an execution reference")
+            # The pipeline may have started: say so, since starting it again would run it twice.
+            raise response_error(
+                response, action, "no execution reference (a JSON object with a 'ref'); it may have started anyway"
+            )
         return ref.rstrip("/").rsplit("/", 1)[-1]
 
     def get_execution(self, execution_id: str) -> Execution | None:
@@ -380,15 +397,13 @@ class GateClient:
 
         ```
         """
+        action = f"reading execution {execution_id}"
         response = self._transport.request(
-            "GET",
-            _path("pipelines", execution_id),
-            action=f"reading execution {execution_id}",
-            ok_statuses=frozenset({404}),
+            "GET", _path("pipelines", execution_id), action=action, ok_statuses=frozenset({404})
         )
         if response.status_code == 404 or not response.content:
             return None
-        return Execution.from_dict(response.json())
+        return _parse_execution(response, action)
 
     def wait_for_execution(
         self,
@@ -402,7 +417,7 @@ class GateClient:
         """Poll until the execution completes (or, with ``stop_at_judgment``, waits for a judgment).
 
         ``on_progress`` receives the execution whenever its status or a stage's status changes.
-        Raises `GateTimeout` after ``timeout`` seconds.
+        Raises `WaitDeadlineExceeded` (with the last execution seen) after ``timeout`` seconds.
 
         ```pycon
         >>> run = gate.wait_for_execution(run_id, timeout=600, on_progress=print)  # doctest: +SKIP
@@ -425,18 +440,24 @@ class GateClient:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 state = str(execution) if execution else "Gate never showed it"
-                raise GateTimeout(f"execution {execution_id} did not finish within {timeout:g} s ({state})")
+                raise WaitDeadlineExceeded(
+                    f"execution {execution_id} did not finish within {timeout:g} s ({state})",
+                    execution_id=execution_id,
+                    execution=execution,
+                )
             time.sleep(min(poll_interval, remaining))
 
     def judge(
         self,
         execution_id: str,
-        decision: Literal["continue", "stop"] = "continue",
+        decision: Literal["continue", "stop"],
         *,
         judgment_input: str | None = None,
         stage_id: str | None = None,
     ) -> Execution | None:
-        """Answer a Manual Judgment: ``continue`` or ``stop``, optionally with one of its input options.
+        """Answer a Manual Judgment: ``decision`` is ``"continue"`` or ``"stop"`` (there is no default).
+
+        ``judgment_input`` picks one of the judgment's input options.
 
         Without ``stage_id`` the judgment that is waiting is answered (`GateError` if none is).
         Returns the updated execution.
@@ -457,12 +478,47 @@ class GateClient:
         body: dict[str, Any] = {"judgmentStatus": decision}
         if judgment_input is not None:
             body["judgmentInput"] = judgment_input
+        action = f"answering the judgment of execution {execution_id}"
         response = self._transport.request(
-            "PATCH",
-            _path("pipelines", execution_id, "stages", stage_id),
-            json_body=body,
-            action=f"answering the judgment of execution {execution_id}",
+            "PATCH", _path("pipelines", execution_id, "stages", stage_id), json_body=body, action=action
         )
         if response.content:
-            return Execution.from_dict(response.json())
+            return _parse_execution(response, action)
         return self.get_execution(execution_id)
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), "number")
+
+
+def _not_a_pipeline(value: Any) -> str | None:
+    """What is wrong with a value Gate gave as a pipeline config, or None when it can be one."""
+    if not isinstance(value, dict):
+        return f"JSON {_json_type(value)} where a pipeline object belongs"
+    for key in ("name", "id", "application"):
+        if key in value and not isinstance(value[key], str):
+            return f"a pipeline whose {key} is a {_json_type(value[key])}, not a string"
+    if not isinstance(value.get("name"), str):
+        return "a pipeline object without a name"
+    return None
+
+
+def _parse_pipeline(document: dict[str, Any], action: str, path: str) -> Pipeline:
+    from spinpromote.model import Pipeline
+
+    try:
+        return Pipeline.from_dict(document)
+    except PipelineFormatError as error:
+        where = path + error.path[1:]
+        message = f"{action}: Gate's pipeline does not fit the model: {error.message} @ {where}"
+        raise GateResponseError(message) from None
+
+
+def _parse_execution(response: requests.Response, action: str) -> Execution:
+    body = json_body(response, action)
+    try:
+        return Execution.from_dict(body)
+    except ValueError as error:  # what Execution.from_dict says about a wrong shape
+        problem = str(error)
+    raise response_error(response, action, problem)

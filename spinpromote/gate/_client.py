@@ -287,8 +287,8 @@ class GateClient:
         if response.status_code == 404 or not response.content:
             return None
         body = json_body(response, action)
-        if not isinstance(body, dict):
-            raise response_error(response, action, f"JSON {_json_type(body)} where an application object belongs")
+        if not isinstance(body, dict) or not isinstance(body.get("name"), str):
+            raise response_error(response, action, f"JSON {_json_type(body)} that is not an application object")
         return body
 
     # -- plan and apply ------------------------------------------------------------------------------------

@@ -135,11 +135,10 @@ def _expect(value: Any, types: type | tuple[type, ...], expected: str, path: str
 
 
 def _text(data: Mapping[str, Any], key: str, path: str, default: str) -> str:
-    """A string field; ids may come as numbers (orca's legacy ids), anything else is a wrong shape."""
     value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
+    if not isinstance(value, str):
         raise ValueError(f"a string, not {_kind(value)} @ {path}.{key}")
-    return str(value)
+    return value
 
 
 def _optional_text(data: Mapping[str, Any], key: str, path: str) -> str | None:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import attrs
 
+from spinpromote._terminal import printable
 from spinpromote.errors import ValidationError
 from spinpromote.ids import pipeline_id
 from spinpromote.planning._diff import describe_pipeline, diff_pipelines
@@ -74,7 +75,7 @@ class PipelineChange:
 
     def __str__(self) -> str:
         head = f"{_SYMBOLS[self.action]} {self.action:<9} {self.application} / {self.name}  (id {self.id})"
-        return "\n".join([head, *self.diff])
+        return "\n".join([printable(head), *(printable(line) for line in self.diff)])
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -130,6 +131,7 @@ class Plan:
         for application in self.missing_applications:
             lines.append(f"! application {application!r} does not exist in Spinnaker: create it before applying")
         lines.extend(f"! {warning}" for warning in self.warnings)
+        lines = [printable(line) for line in lines]  # names come from anyone: no terminal escapes
         lines.append("")
         lines.extend(str(change) for change in self.changes)
         return "\n".join(lines)

@@ -13,7 +13,7 @@ import pytest
 from spinpromote import Pipeline
 from spinpromote.codegen import generate
 from spinpromote.ids import pipeline_id
-from tests.cli.conftest import Cli, assert_one_line_error
+from tests.cli.conftest import Cli, assert_one_line_error, many
 from tests.conftest import CORPUS_FILES, corpus_params, load
 
 

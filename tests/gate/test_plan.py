@@ -177,3 +177,29 @@ def test_plan_shows_itself_in_notebooks_and_stays_short_in_repr() -> None:
     assert repr(plan) == "<Plan: 1 to create, 0 to update, 0 to delete, 0 unchanged>"
     assert plan._repr_html_().startswith('<pre class="spinpromote-plan">')
     assert 'style="color:#047857">+ create' in plan._repr_html_()
+
+
+def nested(depth: int, leaf: Any) -> Any:
+    """A value ``depth`` levels deep, alternating objects and lists."""
+    value = leaf
+    for level in range(depth):
+        value = {"level": value, "n": None} if level % 2 else [value]
+    return value
+
+
+def test_documents_nested_as_deep_as_the_codec_allows_are_planned_and_applied() -> None:
+    """The codec accepts 100 levels of nesting; normalizing, diffing, planning and applying handle them."""
+    depth = 100  # the whole document is nested deeper still: pipeline, stages, stage, then the value
+    old = pipeline_doc("Deep", stages=[{"refId": "1", "type": "wait", "waitTime": 5, "deep": nested(depth, 1)}])
+    new = pipeline_doc("Deep", stages=[{"refId": "1", "type": "wait", "waitTime": 5, "deep": nested(depth, 2)}])
+
+    assert drop_nulls(new) != new and comparable(new) == comparable(drop_nulls(new))
+    plan = make_plan([new], {APP: [as_stored(old)]})
+    text = str(plan)
+
+    assert actions(plan) == {"Deep": "update"}
+    assert ".level" in text and "1 -> 2" in text
+    with FakeGate() as fake, GateClient(fake.url) as gate:
+        fake.store(old)
+        result = gate.apply(gate.plan([new]))
+        assert result.ok and fake.pipeline(APP, "Deep")["stages"][0]["deep"] == drop_nulls(nested(depth, 2))  # type: ignore[index]

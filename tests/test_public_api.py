@@ -78,3 +78,27 @@ def test_import_does_not_load_requests() -> None:
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
 
     assert result.stdout.strip() == "[]"
+
+
+def test_the_api_page_documents_every_public_class_with_inherited_methods() -> None:
+    """docs/reference/api.md has every public class of spinpromote.gate and spinpromote.testing."""
+    import spinpromote.errors
+    import spinpromote.gate
+    import spinpromote.testing
+
+    page = (ROOT / "docs" / "reference" / "api.md").read_text(encoding="utf-8")
+    directives = page.split("\n::: ")[1:]
+    documented = {directive.split("\n", 1)[0].strip() for directive in directives}
+    missing = [
+        f"{module.__name__}.{name}"
+        for module in (spinpromote.gate, spinpromote.testing)
+        for name in module.__all__
+        if inspect.isclass(getattr(module, name))
+        and f"{module.__name__}.{name}" not in documented
+        and not ("spinpromote.errors" in documented and name in spinpromote.errors.__all__)
+    ]
+
+    assert missing == []
+    assert all("inherited_members: true" in d for d in directives if d.split(".")[-1][:1].isupper()), (
+        "classes list inherited methods"
+    )

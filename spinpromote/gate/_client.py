@@ -81,11 +81,24 @@ class GateClient:
     `GateAuthError` with a hint. Every request carries an ``X-SPINNAKER-REQUEST-ID`` that is also logged
     (logger ``spinpromote.gate``). Safe to share between threads.
 
+    Against a `spinpromote.testing.FakeGate` (give your Gate's URL and credentials instead):
+
     ```pycon
-    >>> with GateClient("http://127.0.0.1:8084", auth=BasicAuth("alice", "secret")) as gate:  # doctest: +SKIP
-    ...     plan = gate.plan(chain)
-    ...     print(plan)
-    ...     result = gate.apply(plan)
+    >>> from spinpromote.testing import FakeGate
+    >>> release = Pipeline(application="demo", name="Release", stages=[ManualJudgment(name="Approve")])
+    >>> with FakeGate(users={"alice": "pw"}) as fake, GateClient(fake.url, auth=BasicAuth("alice", "pw")) as gate:
+    ...     plan = gate.plan([release])
+    ...     print(plan.summary())
+    ...     print(gate.apply(plan).written[0].name, [p.name for p in gate.list_pipelines("demo")])
+    ...     run_id = gate.trigger("demo", "Release")
+    ...     waiting = gate.wait_for_execution(run_id, timeout=10, poll_interval=0.01, stop_at_judgment=True)
+    ...     print(waiting.pending_judgment.name)
+    ...     _ = gate.judge(run_id, "continue")
+    ...     print(gate.wait_for_execution(run_id, timeout=10, poll_interval=0.01).status)
+    Plan: 1 to create, 0 to update, 0 to delete, 0 unchanged.
+    Release ['Release']
+    Approve
+    SUCCEEDED
 
     ```
     """
@@ -143,20 +156,14 @@ class GateClient:
         """The application's pipeline configs as Gate returns them (JSON dicts, server fields included).
 
         ``name_filter`` narrows the list on Gate 1.36+ (a case-insensitive substring); older Gates ignore it.
-
-        ```pycon
-        >>> gate.list_pipeline_configs("demo")[0]["name"]  # doctest: +SKIP
-        'Deploy to Staging'
-
-        ```
         """
+        action = f"listing pipelines of {application!r}"
         response = self._transport.request(
             "GET",
             _path("applications", application, "pipelineConfigs"),
             params={"pipelineNameFilter": name_filter} if name_filter else None,
-            action=f"listing pipelines of {application!r}",
+            action=action,
         )
-        action = f"listing pipelines of {application!r}"
         body = json_body(response, action) if response.content else []
         if not isinstance(body, list):
             raise response_error(response, action, f"JSON {_json_type(body)} where a list of pipelines belongs")
@@ -167,14 +174,7 @@ class GateClient:
         return body
 
     def list_pipelines(self, application: str) -> list[Pipeline]:
-        """The application's pipelines, parsed into the typed model.
-
-        ```pycon
-        >>> [p.name for p in gate.list_pipelines("artifact-promotion-demo")]  # doctest: +SKIP
-        ['Deploy to Staging', 'Staging Judgement', 'Deploy to Production']
-
-        ```
-        """
+        """The application's pipelines, parsed into the typed model."""
         return [
             _parse_pipeline(document, f"listing pipelines of {application!r}", f"$[{index}]")
             for index, document in enumerate(self.list_pipeline_configs(application))
@@ -195,12 +195,6 @@ class GateClient:
         """The pipeline with exactly this name (``GET .../pipelineConfigs/{name}``), or None if there is none.
 
         Gate up to 2025.2 matches the name exactly, including case.
-
-        ```pycon
-        >>> gate.get_pipeline("demo", "Deploy to Staging").id  # doctest: +SKIP
-        '0c4e...'
-
-        ```
         """
         action = f"reading pipeline {name!r} of {application!r}"
         response = self._transport.request(
@@ -238,12 +232,6 @@ class GateClient:
         the save can be repeated safely. With ``stale_check`` the pipeline's ``updateTs`` (as read from
         Gate) must still be current, otherwise `GateStaleError` is raised and nothing is written.
         Unlike `apply`, this does not mark the pipeline as owned by spinpromote.
-
-        ```pycon
-        >>> live = gate.get_pipeline("demo", "Deploy")  # doctest: +SKIP
-        >>> gate.save_pipeline(attrs.evolve(live, disabled=True), stale_check=True)  # doctest: +SKIP
-
-        ```
         """
         document = _document(pipeline)
         fingerprint = document.get("updateTs") if stale_check else None
@@ -268,14 +256,7 @@ class GateClient:
         )
 
     def get_application(self, application: str) -> dict[str, Any] | None:
-        """The application's attributes, or None when Spinnaker does not know it.
-
-        ```pycon
-        >>> gate.get_application("demo")["name"]  # doctest: +SKIP
-        'demo'
-
-        ```
-        """
+        """The application's attributes, or None when Spinnaker does not know it."""
         action = f"reading application {application!r}"
         response = self._transport.request(
             "GET",
@@ -300,13 +281,6 @@ class GateClient:
         case) and their ids adopted, with every reference to them rewritten. With ``prune``, pipelines this
         ``owner`` wrote earlier that are no longer desired are planned for deletion; nothing else ever is.
         Use a distinct ``owner`` per repository when several manage pipelines in one application.
-
-        ```pycon
-        >>> plan = gate.plan(chain)  # doctest: +SKIP
-        >>> print(plan)  # doctest: +SKIP
-        Plan: 3 to create, 0 to update, 0 to delete, 0 unchanged.
-
-        ```
         """
         documents = desired_documents(desired)
         applications: dict[str, str] = {}
@@ -333,13 +307,6 @@ class GateClient:
         UI after the plan is reported, not overwritten. Every write is confirmed by reading it back.
         ``on_progress`` receives an `ApplyEvent` for each pipeline started and finished.
         Raises `ApplyError` (with the `ApplyResult`) when anything failed; applying again converges.
-
-        ```pycon
-        >>> result = gate.apply(plan, on_progress=print)  # doctest: +SKIP
-        >>> [change.name for change in result.written]  # doctest: +SKIP
-        ['Deploy to Staging', 'Staging Judgement', 'Deploy to Production']
-
-        ```
         """
         return apply_plan(self, plan, concurrency=concurrency, stale_check=stale_check, on_progress=on_progress)
 
@@ -358,12 +325,6 @@ class GateClient:
 
         Starting is not idempotent, so only failures where Gate surely did nothing are retried; after a
         timeout the pipeline may have started (see `GateTimeout`).
-
-        ```pycon
-        >>> gate.trigger("demo", "Deploy to Staging", parameters={"tag": "v1"})  # doctest: +SKIP
-        '01HZX...'
-
-        ```
         """
         body: dict[str, Any] = {"type": "manual", **(trigger or {})}
         if parameters:
@@ -389,14 +350,7 @@ class GateClient:
         return ref.rstrip("/").rsplit("/", 1)[-1]
 
     def get_execution(self, execution_id: str) -> Execution | None:
-        """The execution, or None while Gate does not know it (yet): 404 or an empty answer.
-
-        ```pycon
-        >>> gate.get_execution(run_id).status  # doctest: +SKIP
-        'RUNNING'
-
-        ```
-        """
+        """The execution, or None while Gate does not know it (yet): 404 or an empty answer."""
         action = f"reading execution {execution_id}"
         response = self._transport.request(
             "GET", _path("pipelines", execution_id), action=action, ok_statuses=frozenset({404})
@@ -418,13 +372,6 @@ class GateClient:
 
         ``on_progress`` receives the execution whenever its status or a stage's status changes.
         Raises `WaitDeadlineExceeded` (with the last execution seen) after ``timeout`` seconds.
-
-        ```pycon
-        >>> run = gate.wait_for_execution(run_id, timeout=600, on_progress=print)  # doctest: +SKIP
-        >>> run.succeeded  # doctest: +SKIP
-        True
-
-        ```
         """
         deadline = time.monotonic() + timeout
         last_seen: tuple[str, ...] | None = None
@@ -461,11 +408,6 @@ class GateClient:
 
         Without ``stage_id`` the judgment that is waiting is answered (`GateError` if none is).
         Returns the updated execution.
-
-        ```pycon
-        >>> gate.judge(run_id, "continue", judgment_input="ship it")  # doctest: +SKIP
-
-        ```
         """
         if decision not in ("continue", "stop"):
             raise ValueError(f"decision must be 'continue' or 'stop', got {decision!r}")

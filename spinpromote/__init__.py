@@ -20,109 +20,42 @@ if TYPE_CHECKING:  # what type checkers see (tests/test_public_api.py checks it 
     from spinpromote.model import *  # noqa: F403
     from spinpromote.validate import Problem as Problem
 
-# The public names, by the module that defines them: the only list of them. Names are loaded on first use
-# (PEP 562), so `import spinpromote` stays cheap: creating the model's attrs classes costs more than
-# importing cattrs itself.
+# The public names, by the module that defines them. The model's are its own ``__all__`` (their one home),
+# read when first needed. Names are loaded on first use (PEP 562), so `import spinpromote` stays cheap:
+# creating the model's attrs classes costs more than importing cattrs itself.
 _EXPORTS: dict[str, tuple[str, ...]] = {
-    "spinpromote.errors": ("PipelineFormatError", "SpinpromoteError", "ValidationError"),
     "spinpromote.builder": ("PipelineBuilder",),
-    "spinpromote.chain": (
-        "Environment",
-        "GateStep",
-        "Layout",
-        "PromotionChain",
-        "Target",
-    ),
-    "spinpromote.ids": (
-        "expected_artifact_id",
-        "pipeline_id",
-    ),
-    "spinpromote.model": (
-        "JUDGMENT_EVENTS",
-        "PIPELINE_EVENTS",
-        "STAGE_EVENTS",
-        "Artifact",
-        "BakeManifest",
-        "BindArtifact",
-        "BitbucketFile",
-        "CheckPreconditions",
-        "CronTrigger",
-        "DeleteManifest",
-        "DeleteOptions",
-        "DeployManifest",
-        "DockerImage",
-        "DockerTrigger",
-        "EmbeddedBase64",
-        "ExecutionOptions",
-        "ExecutionWindow",
-        "ExpectedArtifact",
-        "FailurePolicy",
-        "FindArtifactFromExecution",
-        "GcsObject",
-        "GenericArtifact",
-        "GenericStage",
-        "GenericTrigger",
-        "GitHubFile",
-        "GitLabFile",
-        "GitRepo",
-        "GitTrigger",
-        "HelmChart",
-        "HelmTrigger",
-        "HourRange",
-        "HttpFile",
-        "InputArtifact",
-        "JenkinsTrigger",
-        "Jitter",
-        "JudgmentInput",
-        "KubernetesObject",
-        "ManualJudgment",
-        "ManualStartAlert",
-        "Moniker",
-        "Notification",
-        "Parameter",
-        "ParameterOption",
-        "Pipeline",
-        "PipelineLock",
-        "PipelineTrigger",
-        "Precondition",
-        "PubsubTrigger",
-        "RunJobManifest",
-        "RunPipeline",
-        "S3Object",
-        "ScaleManifest",
-        "Stage",
-        "StageEnabled",
-        "TrafficManagement",
-        "TrafficOptions",
-        "Trigger",
-        "UndoRolloutManifest",
-        "Wait",
-        "Webhook",
-        "WebhookTrigger",
-    ),
+    "spinpromote.chain": ("Environment", "GateStep", "Layout", "PromotionChain", "Target"),
+    "spinpromote.errors": ("PipelineFormatError", "SpinpromoteError", "ValidationError"),
+    "spinpromote.ids": ("expected_artifact_id", "pipeline_id"),
     "spinpromote.validate": ("Problem",),
 }
+_WHOLE_MODULE = "spinpromote.model"
 
 _LAZY = {name: module for module, names in _EXPORTS.items() for name in names}
 
 
+def _public_names() -> list[str]:
+    """Every exported name, in ruff's order for ``__all__`` (RUF022): CONSTANTS, then Classes, then functions."""
+    names = {*_LAZY, *importlib.import_module(_WHOLE_MODULE).__all__}
+    return sorted(names, key=lambda name: (0 if name.isupper() else 1 if name[:1].isupper() else 2, name))
+
+
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
+    if name == "__all__":
+        value: Any = _public_names()
+    elif name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    elif not name.startswith("__") and name in importlib.import_module(_WHOLE_MODULE).__all__:
+        value = getattr(importlib.import_module(_WHOLE_MODULE), name)
+    else:
         raise AttributeError(f"module 'spinpromote' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(_public_names()))
 
 
 __version__ = "0.1.0.dev0"
-
-# ruff's order (RUF022): CONSTANTS, then Classes, then functions.
-__all__ = sorted(
-    (name for names in _EXPORTS.values() for name in names),
-    key=lambda name: (0 if name.isupper() else 1 if name[:1].isupper() else 2, name),
-)

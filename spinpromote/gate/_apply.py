@@ -202,20 +202,14 @@ def save_confirmed(client: GateClient, body: Mapping[str, Any], *, fingerprint: 
                 raise GateConflictError(
                     f"pipeline {name!r} in {application!r} now exists with id {live.get('id')}, not "
                     f"{document['id']}: it was created outside this plan; plan again to adopt it",
-                    status=exc.status,
-                    gate_message=exc.gate_message,
-                    request=exc.request,
-                    response=exc.response,
+                    **_error_fields(exc),
                 ) from exc
             if isinstance(exc, GateStaleError) and live is not None and str(live.get("updateTs")) != fingerprint:
                 raise GateStaleError(
                     f"pipeline {name!r} in {application!r} was changed in Spinnaker after the plan read it "
                     f"(by {live.get('lastModifiedBy', 'someone')}); not overwriting it: "
                     "plan again to see the change",
-                    status=exc.status,
-                    gate_message=exc.gate_message,
-                    request=exc.request,
-                    response=exc.response,
+                    **_error_fields(exc),
                 ) from exc
             if attempt == attempts:
                 raise

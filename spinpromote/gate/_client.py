@@ -14,7 +14,7 @@ from spinpromote.gate._apply import ApplyEvent, ApplyResult, apply_plan, save_co
 from spinpromote.gate._auth import GateAuth
 from spinpromote.gate._executions import Execution
 from spinpromote.gate._retry import RetryPolicy
-from spinpromote.gate._transport import Retry, Timeout, Transport, json_body, response_error
+from spinpromote.gate._transport import Retry, Timeout, Transport, json_body, json_kind, response_error
 from spinpromote.ids import pipeline_id
 from spinpromote.planning import DEFAULT_OWNER, SERVER_OWNED_KEYS, Plan, make_plan, name_key
 
@@ -166,7 +166,7 @@ class GateClient:
         )
         body = json_body(response, action) if response.content else []
         if not isinstance(body, list):
-            raise response_error(response, action, f"JSON {_json_type(body)} where a list of pipelines belongs")
+            raise response_error(response, action, f"JSON: {json_kind(body)} where a list of pipelines belongs")
         for index, item in enumerate(body):
             problem = _not_a_pipeline(item)
             if problem:
@@ -269,7 +269,7 @@ class GateClient:
             return None
         body = json_body(response, action)
         if not isinstance(body, dict) or not isinstance(body.get("name"), str):
-            raise response_error(response, action, f"JSON {_json_type(body)} that is not an application object")
+            raise response_error(response, action, f"JSON: {json_kind(body)}, not an application object")
         return body
 
     # -- plan and apply ------------------------------------------------------------------------------------
@@ -429,18 +429,13 @@ class GateClient:
         return self.get_execution(execution_id)
 
 
-def _json_type(value: Any) -> str:
-    names = {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}
-    return names.get(type(value), "number")
-
-
 def _not_a_pipeline(value: Any) -> str | None:
     """What is wrong with a value Gate gave as a pipeline config, or None when it can be one."""
     if not isinstance(value, dict):
-        return f"JSON {_json_type(value)} where a pipeline object belongs"
+        return f"JSON: {json_kind(value)} where a pipeline object belongs"
     for key in ("name", "id", "application"):
         if key in value and not isinstance(value[key], str):
-            return f"a pipeline whose {key} is a {_json_type(value[key])}, not a string"
+            return f"a pipeline whose {key} is {json_kind(value[key])}, not a string"
     if not isinstance(value.get("name"), str):
         return "a pipeline object without a name"
     return None

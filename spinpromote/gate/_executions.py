@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from spinpromote._terminal import printable
+from spinpromote.gate._transport import json_kind
 
 __all__ = ["COMPLETED_STATUSES", "Execution", "ExecutionStage"]
 
@@ -124,20 +125,15 @@ class Execution:
         return printable(text)  # names and statuses come from Gate: no terminal escapes
 
 
-def _kind(value: Any) -> str:
-    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
-    return names.get(type(value), "a number")
-
-
 def _expect(value: Any, types: type | tuple[type, ...], expected: str, path: str) -> None:
     if not isinstance(value, types):
-        raise ValueError(f"{expected}, not {_kind(value)} @ {path}")
+        raise ValueError(f"{expected}, not {json_kind(value)} @ {path}")
 
 
 def _text(data: Mapping[str, Any], key: str, path: str, default: str) -> str:
     value = data.get(key, default)
     if not isinstance(value, str):
-        raise ValueError(f"a string, not {_kind(value)} @ {path}.{key}")
+        raise ValueError(f"a string, not {json_kind(value)} @ {path}.{key}")
     return value
 
 

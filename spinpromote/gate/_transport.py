@@ -34,7 +34,17 @@ from spinpromote.gate._auth import GateAuth, checked_header
 from spinpromote.gate._exchange import REDACTED, RequestInfo, ResponseInfo, redact_url
 from spinpromote.gate._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
 
-__all__ = ["Retry", "Timeout", "Transport", "auth_failure", "gate_message", "http_error", "response_error"]
+__all__ = [
+    "Retry",
+    "Timeout",
+    "Transport",
+    "auth_failure",
+    "gate_message",
+    "http_error",
+    "json_body",
+    "json_kind",
+    "response_error",
+]
 
 logger = logging.getLogger("spinpromote.gate")
 
@@ -180,6 +190,19 @@ def response_error(response: requests.Response, action: str, problem: str) -> Ga
         request=_request_info(response),
         response=_response_info(response),
     )
+
+
+def json_kind(value: Any) -> str:
+    """How to name a JSON value's type in a message: "an object", "a list", "a number", ...
+
+    ```pycon
+    >>> json_kind([]), json_kind(5), json_kind(None)
+    ('a list', 'a number', 'null')
+
+    ```
+    """
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
+    return names.get(type(value), "a number")
 
 
 def json_body(response: requests.Response, action: str) -> Any:

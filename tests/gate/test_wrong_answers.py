@@ -79,7 +79,7 @@ def test_the_message_says_what_was_wrong() -> None:
         with pytest.raises(GateResponseError, match=r"a pipeline whose name is a number, not a string at \$\[0\]"):
             gate.list_pipeline_configs(APP)
         fake.fail_next("wrong-type", method="GET")
-        with pytest.raises(GateResponseError, match="JSON object where a list of pipelines belongs"):
+        with pytest.raises(GateResponseError, match="JSON: an object where a list of pipelines belongs"):
             gate.list_pipeline_configs(APP)
         fake.fail_next("not-json", method="GET")
         with pytest.raises(GateResponseError, match="not valid JSON") as caught:

@@ -25,7 +25,7 @@ from spinpromote.codec import dumps
 from spinpromote.errors import GateAuthError, GateConnectionError, GateError, PipelineFormatError, SpinpromoteError
 
 if TYPE_CHECKING:
-    from spinpromote.gate import ApplyEvent, Execution, GateClient
+    from spinpromote.gate import ApplyEvent, Execution, GateAuth, GateClient
     from spinpromote.model import Pipeline
 
 __all__ = ["EXIT_CHANGES", "EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
@@ -71,7 +71,7 @@ def _one_line(text: object) -> str:
 
 def _gate_client(args: argparse.Namespace) -> GateClient:
     """A GateClient from the flags, falling back on SPINNAKER_* environment variables."""
-    from spinpromote.gate import BasicAuth, BearerToken, GateAuth, GateClient, RetryPolicy, X509ClientCert
+    from spinpromote.gate import GateClient, RetryPolicy
 
     url = args.gate or os.environ.get("SPINNAKER_GATE_URL")
     if not url:
@@ -82,35 +82,43 @@ def _gate_client(args: argparse.Namespace) -> GateClient:
         raise UsageError("give --user or --token, not both")
     if args.key and not args.cert:
         raise UsageError("--key needs --cert")
-    auth: GateAuth | None = None
+    if args.cert and (args.user or args.token):
+        raise UsageError("--cert cannot be combined with --user or --token: pick one way to log in")
+    headers = dict(_parse_header(header) for header in args.header)
+    try:  # the auth classes and the client refuse values HTTP cannot carry, without showing them
+        return GateClient(
+            url,
+            auth=_auth(args, user, token),
+            headers=headers,
+            verify=not args.insecure,
+            timeout=args.timeout,
+            retry=RetryPolicy(attempts=args.retries),
+        )
+    except ValueError as error:
+        raise CommandError(f"{error} (check --gate, --header, and the SPINNAKER_* variables)") from None
+
+
+def _auth(args: argparse.Namespace, user: str | None, token: str | None) -> GateAuth | None:
+    from spinpromote.gate import BasicAuth, BearerToken, X509ClientCert
+
     if args.cert:
-        if args.user or args.token:
-            raise UsageError("--cert cannot be combined with --user or --token: pick one way to log in")
-        auth = X509ClientCert(args.cert, args.key)
-    elif user and not args.token:
+        return X509ClientCert(args.cert, args.key)
+    if user and not args.token:
         password = os.environ.get("SPINNAKER_PASSWORD")
         if password is None:
             if not sys.stdin.isatty():
                 raise CommandError(f"no password for {user!r}: set SPINNAKER_PASSWORD (never on the command line)")
             password = getpass.getpass(f"Gate password for {user}: ")
-        auth = BasicAuth(user, password)
-    elif token:
-        auth = BearerToken(token)
-    headers = dict(_parse_header(header) for header in args.header)
-    return GateClient(
-        url,
-        auth=auth,
-        headers=headers,
-        verify=not args.insecure,
-        timeout=args.timeout,
-        retry=RetryPolicy(attempts=args.retries),
-    )
+        return BasicAuth(user, password)
+    if token:
+        return BearerToken(token)
+    return None
 
 
 def _parse_header(text: str) -> tuple[str, str]:
     name, colon, value = text.partition(":")
     if not colon or not name.strip():
-        raise UsageError(f"--header expects 'Name: value', got {text!r}")
+        raise UsageError("--header expects 'Name: value' (the one given has no colon; it is not shown here)")
     return name.strip(), value.strip()
 
 

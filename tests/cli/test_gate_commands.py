@@ -145,14 +145,21 @@ def test_missing_password_and_gate_address(cli: Cli) -> None:
     assert_one_line_error(no_gate, "--gate", "SPINNAKER_GATE_URL")
     assert two_logins.returncode == bad_header.returncode == 2
     assert "--user or --token" in two_logins.stderr
-    assert "--header expects" in bad_header.stderr
+    assert "--header expects" in bad_header.stderr and "no colon" not in bad_header.stdout
 
 
 def test_bearer_token_from_the_environment(cli: Cli) -> None:
-    with FakeGate(tokens=["t0ken"]) as fake:
-        result = cli("plan", EXAMPLE, env={"SPINNAKER_GATE_URL": fake.url, "SPINNAKER_TOKEN": "t0ken"})
+    """A token read from a file (``SPINNAKER_TOKEN=$(cat token)`` keeps no newline, but a file read in CI may)."""
+    with FakeGate(tokens=["t0ken-secret"]) as fake:
+        env = {"SPINNAKER_GATE_URL": fake.url}
+        result = cli("plan", EXAMPLE, env={**env, "SPINNAKER_TOKEN": "t0ken-secret\n"})
+        broken = cli("plan", EXAMPLE, env={**env, "SPINNAKER_TOKEN": "t0ken-secret\nX-Other: 1"})
+        bad_header = cli("plan", EXAMPLE, "--header", "X-Key t0ken-secret", env=env)
     assert result.returncode == 2, result.stderr
     assert "Plan: 3 to create" in result.stdout
+    assert_one_line_error(broken, "bearer token", "check where it was read from")
+    assert bad_header.returncode == 2
+    assert "t0ken-secret" not in broken.stderr + bad_header.stderr
 
 
 def test_run_judge_and_wait(cli: Cli, fake_gate: FakeGate) -> None:

@@ -124,9 +124,20 @@ class LoginChannel(Protocol):
 class GateAuth(AuthBase):
     """Base class of the auth methods. Subclasses add headers, a client certificate, or a login step.
 
+    A method of your own adds its header in ``__call__`` and names its secret values in `secrets`, so
+    that no error message repeats them:
+
     ```pycon
-    >>> isinstance(BasicAuth("alice", "secret"), GateAuth)
-    True
+    >>> from spinpromote.testing import FakeGate
+    >>> class ApiToken(GateAuth):
+    ...     def __call__(self, request):
+    ...         request.headers["X-Spinnaker-Token"] = "t0ken"
+    ...         return request
+    ...     def secrets(self):
+    ...         return ("t0ken",)
+    >>> with FakeGate(tokens={"t0ken"}) as fake, GateClient(fake.url, auth=ApiToken()) as gate:
+    ...     gate.list_pipeline_configs("demo")
+    []
 
     ```
     """

@@ -43,12 +43,16 @@ class PipelineChange:
 
     ``body`` is the exact document a save would send (live ids adopted, ownership marker added);
     ``live`` is the document Gate returned, None when the pipeline does not exist yet.
-    ``diff`` holds the readable lines shown by ``str(plan)``.
+    ``diff`` holds the readable lines shown by ``str(plan)``; the ownership marker shows as a change the first
+    time spinpromote writes a pipeline it did not write before.
 
     ```pycon
-    >>> change = PipelineChange(action="unchanged", application="demo", name="Deploy", id="p-1")
-    >>> change.action, change.name
-    ('unchanged', 'Deploy')
+    >>> live = {"application": "demo", "name": "Deploy", "id": "p-1", "limitConcurrent": True}
+    >>> plan = make_plan([{**live, "limitConcurrent": False}], {"demo": [live]})
+    >>> print(plan.changes[0])
+    ~ update    demo / Deploy  (id p-1)
+        ~ limitConcurrent: true -> false
+        + spinpromote: {"owner": "default"}
 
     ```
     """

@@ -101,7 +101,7 @@ def gate_message(response: requests.Response) -> str | None:
     """
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         text = response.text.strip()
         return text[:300] or None
     if isinstance(body, dict):

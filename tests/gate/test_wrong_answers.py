@@ -9,6 +9,7 @@ import pytest
 
 from spinpromote.gate import ApplyError, GateClient, GateError, GateResponseError
 from spinpromote.testing import FakeGate, FaultKind
+from spinpromote.testing._http import Answer
 from tests.gate.conftest import APP, FAST_RETRY, pipeline_doc, typed
 
 GARBAGE: list[FaultKind] = ["not-json", "html", "truncated", "wrong-type", "wrong-shape"]
@@ -128,3 +129,15 @@ def test_an_apply_whose_writes_landed_keeps_its_result(kind: FaultKind) -> None:
     for outcome in result.failed:
         assert "was saved, but reading it back failed" in str(outcome.error)
         assert isinstance(outcome.error, GateError)
+
+
+def test_absurdly_deep_json_is_a_gate_error_not_a_recursion_error(
+    fake: FakeGate, gate: GateClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python's JSON parser recurses: 100,000 nested lists from a broken proxy must not escape as RecursionError."""
+    deep = Answer(200, b"[" * 100_000 + b"]" * 100_000, content_type="application/json")
+    monkeypatch.setattr("spinpromote.testing._fakegate.garble", lambda kind, real: deep)
+    fake.fail_next("not-json", method="GET")
+
+    with pytest.raises(GateResponseError, match="not valid JSON"):
+        gate.list_pipeline_configs(APP)

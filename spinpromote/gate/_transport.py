@@ -205,12 +205,34 @@ def json_kind(value: Any) -> str:
     return names.get(type(value), "a number")
 
 
+MAX_ANSWER_DEPTH = 400
+"""The deepest nesting accepted in an answer: well above the codec's limit for pipelines, and within what
+planning, diffing and applying handle (they recurse; tested at this depth)."""
+
+
+def _nested_deeper_than(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:  # iterative: the check itself must not recurse
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def json_body(response: requests.Response, action: str) -> Any:
-    """The JSON value of a success answer; `GateResponseError` when it is not JSON (or nests absurdly deep)."""
+    """The JSON value of a success answer; `GateResponseError` when it is not JSON or nests absurdly deep."""
     try:
-        return json.loads(response.content)
+        value = json.loads(response.content)
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError too
         problem = f"a body that is not valid JSON ({type(exc).__name__} at byte {getattr(exc, 'pos', '?')})"
+    else:
+        if not _nested_deeper_than(value, MAX_ANSWER_DEPTH):
+            return value
+        problem = f"JSON nested deeper than {MAX_ANSWER_DEPTH} levels"
     raise response_error(response, action, problem)
 
 

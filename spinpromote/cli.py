@@ -318,9 +318,9 @@ def _import_from_gate(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def _upstream_first(count: int, edges: Sequence[tuple[int, int]]) -> list[int]:
-    """Indexes in an order where upstream comes first (so a promotion reads top to bottom), else as given.
+    """Indexes in an order where upstream comes first (so a promotion reads top to bottom); ties keep Gate's order.
 
-    A cycle of pipeline triggers cannot be ordered: its pipelines keep their listed order.
+    A cycle of pipeline triggers cannot be ordered: then every pipeline keeps Gate's order.
     """
     graph: dict[int, set[int]] = {index: set() for index in range(count)}
     for upstream, downstream in edges:

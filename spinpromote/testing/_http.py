@@ -123,7 +123,8 @@ class Server:
         server.daemon_threads = True
         server.handle = self._handle  # type: ignore[attr-defined]
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        # stop() waits up to one poll interval for the loop to notice: short, since test suites stop many fakes.
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
         self._thread.start()
 
     def stop(self) -> None:

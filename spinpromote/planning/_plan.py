@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
@@ -26,7 +26,9 @@ from spinpromote.planning._normalize import (
     rewrite_references,
     strip_server_fields,
 )
-from spinpromote.validate import Problem
+
+if TYPE_CHECKING:
+    from spinpromote.validate import Problem
 
 __all__ = ["DEFAULT_OWNER", "Action", "PipelineChange", "Plan", "make_plan"]
 
@@ -143,6 +145,8 @@ class Plan:
 
 def _check_desired(documents: Sequence[Mapping[str, Any]]) -> None:
     """Refuse what front50 would refuse: blank names or applications, names equal ignoring case."""
+    from spinpromote.validate import Problem  # the model behind it is only needed to report a problem
+
     problems: list[Problem] = []
     seen: dict[tuple[str, str], str] = {}
     for index, document in enumerate(documents):

@@ -96,3 +96,13 @@ def test_importing_spinpromote_does_not_import_requests() -> None:
     code = "import sys, spinpromote; sys.exit('requests' in sys.modules)"
 
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_planning_and_testing_stay_light() -> None:
+    """Planning is pure functions over JSON: importing it (or FakeGate) loads neither requests nor the model."""
+    code = (
+        "import sys, spinpromote.planning, spinpromote.testing; "
+        "sys.exit(sorted(m for m in ('requests', 'spinpromote.model', 'cattrs') if m in sys.modules) != [])"
+    )
+
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -1,7 +1,7 @@
 """The Spinnaker behind FakeGate: front50's storage and save rules, Gate's lookups, orca's executions.
 
 `Spinnaker` answers routed requests with `Answer` objects and knows nothing of HTTP, auth or faults. Its
-rules follow released Spinnaker with default settings (see docs/gate.md and /work/shared/reference/gate-api.md):
+rules follow released Spinnaker with default settings (docs/gate.md lists them):
 every failed save is a 400 with kork's error body; a missing name or application is refused; a name taken
 (ignoring case) by another id, or by a save without an id, is refused with "already exists"; a save without
 an id gets a random UUID; a save is a full replace; ``staleCheck`` compares ``updateTs``.

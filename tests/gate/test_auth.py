@@ -20,6 +20,7 @@ from spinpromote.gate import (
     GateConnectionError,
     GateError,
     LdapLogin,
+    RetryPolicy,
     SessionCookie,
     X509ClientCert,
 )
@@ -214,7 +215,7 @@ def test_transport_errors_chain_nothing_that_holds_the_authorization_header(auth
     """requests' exceptions keep the prepared request (its Authorization header): they are not chained."""
     with FakeGate() as fake:
         url = fake.url  # nothing listens there once the fake has stopped
-    with GateClient(url, auth=auth, headers={"X-Proxy-Key": TOKEN}, retry=FAST_RETRY.__class__(attempts=1)) as gate:
+    with GateClient(url, auth=auth, headers={"X-Proxy-Key": TOKEN}, retry=RetryPolicy(attempts=1)) as gate:
         with pytest.raises(GateConnectionError) as caught:
             gate.list_pipeline_configs(APP)
 

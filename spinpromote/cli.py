@@ -115,7 +115,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(dumps([pipeline.to_dict() for pipeline in pipelines]) + "\n")
         return EXIT_OK
-    files = _output_files(Path(args.output), pipelines)
+    files = _output_files(Path(args.output), pipelines)  # every path checked before anything is written
     for path, pipeline in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(pipeline.to_json() + "\n", encoding="utf-8")
@@ -124,10 +124,19 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def _output_files(folder: Path, pipelines: Sequence[Pipeline]) -> dict[Path, Pipeline]:
+    """DIR/<application>/<pipeline>.json for each pipeline; refuses names that would leave DIR or clash."""
+    root = folder.resolve()
     files: dict[Path, Pipeline] = {}
     for pipeline in pipelines:
-        application = file_name(pipeline.application or "unknown-application").removesuffix(".json")
-        path = folder / application / file_name(pipeline.name)
+        try:
+            application = file_name(pipeline.application, fallback="unknown-application", suffix="")
+            path = folder / application / file_name(pipeline.name)
+        except ValueError as error:
+            raise CommandError(
+                f"cannot write pipeline {pipeline.name!r} of application {pipeline.application!r}: {error}"
+            ) from error
+        if not path.resolve().is_relative_to(root):  # a symbolic link inside DIR pointing out of it
+            raise CommandError(f"{path} leads outside {folder} (through a symbolic link): not writing there")
         if path in files:
             raise CommandError(
                 f"pipelines {files[path].name!r} and {pipeline.name!r} both write {path}: rename one of them"

@@ -11,8 +11,8 @@ anything but printable characters.
 
 ```pycon
 >>> code = generate([{"application": "demo", "name": "Deploy", "stages": []}])
->>> print(code.splitlines()[-1])
-pipeline = Pipeline(application="demo", name="Deploy", stages=[])
+>>> print(code.splitlines()[5])
+from spinpromote import Pipeline
 >>> namespace: dict = {}
 >>> exec(code, namespace)
 >>> namespace["pipeline"].to_dict()

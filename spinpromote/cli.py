@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -35,6 +36,7 @@ EXIT_CHANGES = 2
 """``plan`` only: the plan has changes (like ``terraform plan -detailed-exitcode``)."""
 
 PROG = "spinpromote"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class CommandError(Exception):
@@ -113,14 +115,19 @@ def _parse_header(text: str) -> tuple[str, str]:
 def cmd_render(args: argparse.Namespace) -> int:
     pipelines = load_source(args.source).pipelines(args.layout)
     if args.output is None:
-        sys.stdout.write(dumps([pipeline.to_dict() for pipeline in pipelines]) + "\n")
+        sys.stdout.write(_utf8_json(dumps([pipeline.to_dict() for pipeline in pipelines])) + "\n")
         return EXIT_OK
     files = _output_files(Path(args.output), pipelines)  # every path checked before anything is written
     for path, pipeline in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(pipeline.to_json() + "\n", encoding="utf-8")
+        path.write_text(_utf8_json(pipeline.to_json()) + "\n", encoding="utf-8")
     _err(f"wrote {len(files)} pipeline file(s) under {args.output}")
     return EXIT_OK
+
+
+def _utf8_json(text: str) -> str:
+    """JSON text with each lone surrogate (which UTF-8 cannot encode) as a ``\\udXXX`` escape: same value."""
+    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def _output_files(folder: Path, pipelines: Sequence[Pipeline]) -> dict[Path, Pipeline]:

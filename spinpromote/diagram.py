@@ -7,7 +7,6 @@ triggers that start the first pipeline. Gates (judgments, waits, checks) look di
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 import attrs
@@ -236,9 +235,13 @@ def _last_node(boxes: Sequence[Box], box_id: str) -> str:
     return max(box.nodes, key=lambda placed: (placed[1], -placed[2]))[0].id
 
 
+# One pass, so that the ``#`` of an entity written for another character is not itself replaced.
+_MERMAID_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "#": "&num;", "`": "&grave;"})
+
+
 def _mermaid_text(text: str) -> str:
     """Text inside a quoted Mermaid label: markup, quotes, ``#`` and backticks as entities, no control characters."""
-    return html.escape(printable(text), quote=True).replace("#", "&num;").replace("`", "&#96;")
+    return printable(text).translate(_MERMAID_ENTITIES)
 
 
 def _dot_text(text: str) -> str:

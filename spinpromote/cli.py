@@ -352,7 +352,8 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
         "source",
         metavar="SOURCE",
         help="a .py file whose module-level PromotionChain and Pipeline objects are used (FILE.py:NAME picks "
-        "one), or a .json file with one pipeline or a list of them",
+        "one); the file is RUN as Python code, with your environment and credentials, so pass only files you "
+        "trust; or a .json file with one pipeline or a list of them (only read)",
     )
     _add_layout(parser)
 

@@ -246,59 +246,12 @@ class _PipelineChecks:
             )
 
     def all_stages(self) -> Iterator[Problem]:
-        """Each stage's problems, in stage order; the stages are checked in dependency order.
-
-        What a stage may refer to (artifacts declared by the pipeline or produced upstream) is carried down
-        the stage graph in one pass: a bit per stage-produced artifact, held only until every stage below
-        has taken it, so the cost stays linear for any shape (chains, fans, cycles, any listing order).
-        """
-        produced = [[ea.id for ea in stage.expected_artifacts or () if ea.id] for stage in self.stages]
-        bit_of: dict[str, int] = {}
-        for ids in produced:
-            for ea_id in ids:
-                if ea_id not in self.declared:
-                    bit_of.setdefault(ea_id, len(bit_of))
-        parents = stage_parents(self.stages)
-        groups = components(parents)
-        group_of = [0] * len(self.stages)
-        for number, group in enumerate(groups):
-            for member in group:
-                group_of[member] = number
-        # How many edges will still read each group's bits; a group's bits are dropped when none will.
-        readers = [0] * len(groups)
-        for child, child_parents in enumerate(parents):
-            for parent in child_parents:
-                if group_of[parent] != group_of[child]:
-                    readers[group_of[parent]] += 1
-        passed_on: dict[int, int] = {}  # group -> bits of what it and everything above it produce
+        """Each stage's problems, in stage order; the stages are checked in dependency order."""
         found: dict[int, list[Problem]] = {}
-        for number, group in enumerate(groups):
-            above = 0
-            for member in group:
-                for parent in parents[member]:
-                    upstream = group_of[parent]
-                    if upstream != number:
-                        above |= passed_on[upstream]
-                        readers[upstream] -= 1
-                        if not readers[upstream]:
-                            del passed_on[upstream]
-            # In a cycle every stage runs before every other one: each sees the others' artifacts.
-            in_cycle: dict[str, int] = {}
-            if len(group) > 1:
-                for member in group:
-                    for ea_id in produced[member]:
-                        in_cycle[ea_id] = in_cycle.get(ea_id, 0) + 1
-            own = above
-            for member in group:
-                visible = _Visible(self.declared, bit_of, above, in_cycle, produced[member])
-                problems = list(self.stage(self.stages[member], f"$.stages[{member}]", visible))
-                if problems:
-                    found[member] = problems
-                for ea_id in produced[member]:
-                    if ea_id in bit_of:
-                        own |= 1 << bit_of[ea_id]
-            if readers[number]:
-                passed_on[number] = own
+        for index, visible in _visible_artifacts(self.stages, self.declared):
+            problems = list(self.stage(self.stages[index], f"$.stages[{index}]", visible))
+            if problems:
+                found[index] = problems
         for index in sorted(found):
             yield from found[index]
 
@@ -521,6 +474,57 @@ class _PipelineChecks:
                     yield self.problem(
                         path, f"#{function}({name!r}) is ambiguous: {len(found)} stages have that name; rename one"
                     )
+
+
+def _visible_artifacts(stages: Sequence[model.Stage], declared: set[str]) -> Iterator[tuple[int, _Visible]]:
+    """Each stage index with the artifact ids it may refer to, stages upstream first.
+
+    What each stage produces is carried down the stage graph in one pass, as a bit per stage-produced
+    artifact, and each group's bits are held only until every stage below has read them: the cost stays
+    linear for any shape (chains, fans, cycles, any listing order), where a set per stage is quadratic.
+    """
+    produced = [[ea.id for ea in stage.expected_artifacts or () if ea.id] for stage in stages]
+    bit_of: dict[str, int] = {}
+    for ids in produced:
+        for ea_id in ids:
+            if ea_id not in declared:
+                bit_of.setdefault(ea_id, len(bit_of))
+    parents = stage_parents(stages)
+    groups = components(parents)
+    group_of = [0] * len(stages)
+    for number, group in enumerate(groups):
+        for member in group:
+            group_of[member] = number
+    readers = [0] * len(groups)  # edges that will still read each group's bits
+    for child, child_parents in enumerate(parents):
+        for parent in child_parents:
+            if group_of[parent] != group_of[child]:
+                readers[group_of[parent]] += 1
+    passed_on: dict[int, int] = {}  # group -> bits of what it and everything above it produce
+    for number, group in enumerate(groups):
+        above = 0
+        for member in group:
+            for parent in parents[member]:
+                upstream = group_of[parent]
+                if upstream != number:
+                    above |= passed_on[upstream]
+                    readers[upstream] -= 1
+                    if not readers[upstream]:
+                        del passed_on[upstream]
+        # In a cycle every stage runs before every other one: each sees the others' artifacts.
+        in_cycle: dict[str, int] = {}
+        if len(group) > 1:
+            for member in group:
+                for ea_id in produced[member]:
+                    in_cycle[ea_id] = in_cycle.get(ea_id, 0) + 1
+        own = above
+        for member in group:
+            yield member, _Visible(declared, bit_of, above, in_cycle, produced[member])
+            for ea_id in produced[member]:
+                if ea_id in bit_of:
+                    own |= 1 << bit_of[ea_id]
+        if readers[number]:
+            passed_on[number] = own
 
 
 @attrs.frozen

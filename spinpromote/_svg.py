@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape as _escape
 from typing import TYPE_CHECKING
 
-from spinpromote.diagram import PALETTE, TEXT, printable
+from spinpromote.diagram import PALETTE, TEXT, safe_text
 
 if TYPE_CHECKING:
     from spinpromote.diagram import Box, Diagram, Node
@@ -35,7 +35,7 @@ def draw(diagram: Diagram) -> str:
 
 def escape(text: str) -> str:
     """Text for XML content or a quoted attribute: escaped, with no character XML forbids (nor any control)."""
-    return _escape(printable(text), quote=True)
+    return _escape(safe_text(text), quote=True)
 
 
 def _short(text: str) -> str:

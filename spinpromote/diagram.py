@@ -7,6 +7,7 @@ triggers that start the first pipeline. Gates (judgments, waits, checks) look di
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import attrs
@@ -14,7 +15,7 @@ import attrs
 from spinpromote import model
 from spinpromote._stage_graph import columns, stage_parents
 
-__all__ = ["PALETTE", "TEXT", "Diagram", "diagram", "printable", "trigger_label"]
+__all__ = ["PALETTE", "TEXT", "Diagram", "diagram", "safe_text", "trigger_label"]
 
 # Fill and stroke of each kind of node, shared by the Mermaid, DOT and SVG renderings; TEXT is the label colour.
 PALETTE: dict[str, tuple[str, str]] = {
@@ -241,12 +242,12 @@ _MERMAID_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': 
 
 def _mermaid_text(text: str) -> str:
     """Text inside a quoted Mermaid label: markup, quotes, ``#`` and backticks as entities, no control characters."""
-    return printable(text).translate(_MERMAID_ENTITIES)
+    return safe_text(text).translate(_MERMAID_ENTITIES)
 
 
 def _dot_text(text: str) -> str:
     """A quoted DOT string: backslashes and quotes escaped, line breaks as DOT's ``\\n``."""
-    lines = (printable(line).replace("\\", "\\\\").replace('"', '\\"') for line in text.split("\n"))
+    lines = (safe_text(line).replace("\\", "\\\\").replace('"', '\\"') for line in text.split("\n"))
     return '"' + "\\n".join(lines) + '"'
 
 
@@ -255,18 +256,26 @@ def _dot_label(node: Node) -> str:
     return _dot_text(text)
 
 
-def printable(text: str) -> str:
-    r"""Text with every character that is not printable (controls, separators, lone surrogates) as U+FFFD.
+# Controls (C0 with tab and line breaks, DEL, C1), line and paragraph separators, bidi controls ("Trojan
+# Source"), lone surrogates, and U+FFFE/U+FFFF: what XML forbids, breaks a quoted label, or hides a name.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 
-    Names come from anyone who can edit a pipeline; in a diagram, such characters would only break the
-    markup or hide what the name really is.
+
+def safe_text(text: str) -> str:
+    r"""Text with each control, separator, bidi control or lone surrogate written as a visible escape.
+
+    Names come from anyone who can edit a pipeline; raw, such characters would break the markup of a
+    diagram (XML forbids most of them) or make one name look like another.
 
     ```pycon
-    >>> printable("Deploy\x00 to\nprod \ud800")
-    'Deploy� to�prod �'
+    >>> print(safe_text("Deploy\x00 to\nprod \ud800"))
+    Deploy\x00 to\nprod \ud800
 
     ```
     """
-    if text.isprintable():
-        return text
-    return "".join(char if char.isprintable() else "\ufffd" for char in text)
+    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return {10: "\\n", 13: "\\r", 9: "\\t"}.get(code) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")

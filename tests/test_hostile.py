@@ -24,7 +24,7 @@ from spinpromote import Pipeline
 from spinpromote._html import pipelines_html
 from spinpromote.cli import EXIT_FAILURE, EXIT_OK, main
 from spinpromote.codegen import generate
-from spinpromote.diagram import diagram, printable
+from spinpromote.diagram import diagram, safe_text
 
 PIECES = [
     "..",
@@ -137,6 +137,7 @@ def check_files(docs: list[dict[str, Any]]) -> None:
 
 
 MERMAID_TEXT = re.compile(r"([^<>\"`#&]|&[a-z]+;|&#x?[0-9a-f]+;)*")
+CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -152,17 +153,17 @@ def check_markup(docs: list[dict[str, Any]], names: list[str]) -> None:
         parser.feed(text)
         parser.close()
     titles = {"".join(element.itertext()) for element in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}title")}
-    assert printable(names[1] or "(unnamed)") in titles  # the name is shown, not lost
+    assert safe_text(names[1] or "(unnamed)") in titles  # the name is shown, not lost
 
     for line in drawing.to_mermaid().splitlines():
-        assert line.isprintable()
+        assert not CONTROLS.search(line)
         # Every quoted label is closed on its line and holds no quote, backtick or markup of its own.
         assert line.count('"') % 2 == 0
         for label in re.findall(r'"([^"]*)"', line):
             text = label.replace("<br/><small>", "", 1).removesuffix("</small>")
             assert MERMAID_TEXT.fullmatch(text), label
     for line in drawing.to_dot().splitlines():
-        assert line.isprintable()
+        assert not CONTROLS.search(line)
         unescaped = re.sub(r"\\.", "", line)
         assert unescaped.count('"') % 2 == 0
 

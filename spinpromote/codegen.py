@@ -26,6 +26,7 @@ from __future__ import annotations
 import keyword
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -187,16 +188,18 @@ def _lay_out(expression: _Expression, indent: int, column: int, suffix: int) -> 
     for a single item: ruff keeps black's rule).
     """
     flat = _flat(expression)
-    if column + len(flat) + suffix <= _LINE_LENGTH:
+    if column + _width(flat) + suffix <= _LINE_LENGTH:
         return flat
     if isinstance(expression, str):
         return expression  # an atom cannot be split
     if isinstance(expression, _Prefixed):
         prefix = expression.prefix
-        return prefix + _lay_out(expression.value, indent, column + len(prefix), suffix)
+        return prefix + _lay_out(expression.value, indent, column + _width(prefix), suffix)
     inner = indent + len(_INDENT)
     pad = " " * inner
     if isinstance(expression, _Strings):
+        if inner + _width(expression.joined) <= _LINE_LENGTH:  # ruff joins the parts when they fit
+            return f"(\n{pad}{expression.joined}\n{' ' * indent})"
         lines = [pad + literal for literal in expression.literals]
         return "(\n" + "\n".join(lines) + "\n" + " " * indent + ")"
     if not expression.items:
@@ -204,7 +207,7 @@ def _lay_out(expression: _Expression, indent: int, column: int, suffix: int) -> 
     opening = expression.head + expression.opening
     closing = "\n" + " " * indent + expression.closing
     joined = ", ".join(_flat(item) for item in expression.items)
-    if expression.is_call and inner + len(joined) <= _LINE_LENGTH:
+    if expression.is_call and inner + _width(joined) <= _LINE_LENGTH:
         return f"{opening}\n{pad}{joined}{closing}"
     comma = "," if len(expression.items) > 1 else ""
     lines = [pad + _lay_out(item, inner, inner, len(comma)) + comma for item in expression.items]
@@ -319,6 +322,15 @@ def generate(documents: Iterable[Mapping[str, Any]], *, source: str | None = Non
         ]
         header.append("")
     return "\n".join([*header, _import_line(sorted(writer.names)), "", *body]) + "\n"
+
+
+def _width(text: str) -> int:
+    """Columns the text takes, as ruff counts them: wide East Asian characters and emoji take two."""
+    if text.isascii():
+        return len(text)
+    return sum(
+        0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text
+    )
 
 
 def _import_line(names: list[str]) -> str:

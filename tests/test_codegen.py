@@ -151,6 +151,8 @@ TRICKY = [
                 "numbers": [1.5e300, -0.0, 1e-07, 12345678901234567890, None, True],
                 "say": 'a "quoted" word',
                 "nested": {"k" * 40: "v" * 80, "lines": "a\n" + "b" * 90, "list": [["x" * 40, "y" * 45]]},
+                "joined in parentheses": "first line\n" + "b" * 64,
+                "wide": {"🚀中" * 8 + "\u0301" + "k" * 16: [3007921.4012141363], "w": "中" * 36},
             }
         ],
     }

@@ -121,3 +121,11 @@ def test_file_name_rules() -> None:
     for bad in ("..", "/", "CON", "nul.txt", "***"):
         with pytest.raises(ValueError, match="rename it"):
             file_name(bad)
+
+
+@pytest.mark.parametrize("command", ["render", "validate", "graph", "plan", "apply"])
+def test_help_says_that_a_python_source_is_run(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([command, "--help"]) == EXIT_OK
+
+    text = " ".join(capsys.readouterr().out.split())
+    assert "the file is RUN as Python code, with your environment and credentials" in text

@@ -12,6 +12,7 @@ import argparse
 import getpass
 import graphlib
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -37,6 +38,7 @@ EXIT_CHANGES = 2
 """``plan`` only: the plan has changes (like ``terraform plan -detailed-exitcode``)."""
 
 PROG = "spinpromote"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class CommandError(Exception):
@@ -129,21 +131,35 @@ def _parse_header(text: str) -> tuple[str, str]:
 def cmd_render(args: argparse.Namespace) -> int:
     pipelines = load_source(args.source).pipelines(args.layout)
     if args.output is None:
-        sys.stdout.write(dumps([pipeline.to_dict() for pipeline in pipelines]) + "\n")
+        sys.stdout.write(_utf8_json(dumps([pipeline.to_dict() for pipeline in pipelines])) + "\n")
         return EXIT_OK
-    files = _output_files(Path(args.output), pipelines)
+    files = _output_files(Path(args.output), pipelines)  # every path checked before anything is written
     for path, pipeline in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(pipeline.to_json() + "\n", encoding="utf-8")
+        path.write_text(_utf8_json(pipeline.to_json()) + "\n", encoding="utf-8")
     _err(f"wrote {len(files)} pipeline file(s) under {args.output}")
     return EXIT_OK
 
 
+def _utf8_json(text: str) -> str:
+    """JSON text with each lone surrogate (which UTF-8 cannot encode) as a ``\\udXXX`` escape: same value."""
+    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
 def _output_files(folder: Path, pipelines: Sequence[Pipeline]) -> dict[Path, Pipeline]:
+    """DIR/<application>/<pipeline>.json for each pipeline; refuses names that would leave DIR or clash."""
+    root = folder.resolve()
     files: dict[Path, Pipeline] = {}
     for pipeline in pipelines:
-        application = file_name(pipeline.application or "unknown-application").removesuffix(".json")
-        path = folder / application / file_name(pipeline.name)
+        try:
+            application = file_name(pipeline.application, fallback="unknown-application", suffix="")
+            path = folder / application / file_name(pipeline.name)
+        except ValueError as error:
+            raise CommandError(
+                f"cannot write pipeline {pipeline.name!r} of application {pipeline.application!r}: {error}"
+            ) from error
+        if not path.resolve().is_relative_to(root):  # a symbolic link inside DIR pointing out of it
+            raise CommandError(f"{path} leads outside {folder} (through a symbolic link): not writing there")
         if path in files:
             raise CommandError(
                 f"pipelines {files[path].name!r} and {pipeline.name!r} both write {path}: rename one of them"
@@ -362,7 +378,8 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
         "source",
         metavar="SOURCE",
         help="a .py file whose module-level PromotionChain and Pipeline objects are used (FILE.py:NAME picks "
-        "one), or a .json file with one pipeline or a list of them",
+        "one); the file is RUN as Python code, with your environment and credentials, so pass only files you "
+        "trust; or a .json file with one pipeline or a list of them (only read)",
     )
     _add_layout(parser)
 

@@ -29,11 +29,9 @@ def test_generated_code_rebuilds_every_corpus_document(path: Path) -> None:
 
     code = generate([document], source=path.name)
     pipeline = execute(code)["pipeline"]
-    unformatted = execute(generate([document], formatter=None))["pipeline"]
 
     assert isinstance(pipeline, Pipeline)
     assert pipeline.to_dict() == document
-    assert unformatted.to_dict() == document
 
 
 def test_generated_code_is_formatted_and_lint_clean(tmp_path: Path) -> None:
@@ -50,21 +48,6 @@ def test_generated_code_is_formatted_and_lint_clean(tmp_path: Path) -> None:
     )
     assert formatted.returncode == 0, formatted.stdout
     assert checked.returncode == 0, checked.stdout
-
-
-def test_without_ruff_the_code_still_works_and_says_so() -> None:
-    tricky = "quotes \" and ' and \\ backslash\n\ttab \u00e9t\u00e9 \U0001f680 \x00 \u2028 \ud800 end"
-    document = {
-        "application": "demo",
-        "name": tricky,
-        "description": "line\n" * 30,
-        "stages": [{"type": "wait", "refId": "1", "waitTime": 5, tricky: [tricky, 1.5, None, True]}],
-    }
-
-    code = generate([document], formatter="no-such-formatter-anywhere")
-
-    assert "Not formatted: ruff was not found" in code
-    assert execute(code)["pipeline"].to_dict() == document
 
 
 def chain_documents() -> list[dict[str, Any]]:

@@ -713,27 +713,32 @@ def unstructure(obj: Any) -> dict[str, Any]:
 
 
 def structure(data: Any, cls: type[T]) -> T:
-    """Parse a JSON value into ``cls``; malformed structure raises PipelineFormatError with its path."""
-    _check_depth(data)
+    """Parse a JSON value into ``cls``; malformed structure raises PipelineFormatError with its path.
+
+    A document read by `loads` whose keys were given twice keeps that record (see `duplicate_keys`).
+    """
+    if type(data) is not _ReadDocument:
+        _check_depth(data)  # `loads` checked its documents already
     return _structure(data, cls)
 
 
 def _structure(data: Any, cls: type[T]) -> T:
+    given_twice: tuple[str, ...] = ()
+    if type(data) is _ReadDocument:
+        given_twice, data = data.given_twice, dict(data)
     try:
         result: T = converter.structure(data, cls)
     except (ClassValidationError, IterableValidationError, PipelineFormatError) as error:
         raise _format_error(error) from None
+    if given_twice:
+        record = getattr(result, "_wire", None) or WireRecord()
+        result = attrs.evolve(result, _wire=record._replace(duplicates=given_twice))  # type: ignore[misc]
     return result
 
 
 def parse_json(text: str | bytes, cls: type[T]) -> T:
     """Read JSON text into ``cls``; keys given twice are recorded on the result (see `duplicate_keys`)."""
-    document, duplicates = _read(text)
-    result = _structure(document, cls)
-    if duplicates:
-        record = getattr(result, "_wire", None) or WireRecord()
-        result = attrs.evolve(result, _wire=record._replace(duplicates=tuple(duplicates)))  # type: ignore[misc]
-    return result
+    return _structure(loads(text), cls)
 
 
 def duplicate_keys(obj: Any) -> tuple[str, ...]:
@@ -758,8 +763,34 @@ def dumps(value: Any, *, indent: int | None = 2) -> str:
 
 
 def loads(text: str | bytes) -> Any:
-    """Read JSON text; anything that is not JSON raises PipelineFormatError."""
-    return _read(text)[0]
+    """Read JSON text; anything that is not JSON raises PipelineFormatError.
+
+    The document (or each document of a list) in which a key is given twice is a dict that remembers the
+    paths of those keys, so that the pipeline parsed from it can warn about them.
+    """
+    document, duplicates = _read(text)
+    if not duplicates:
+        return document
+    if type(document) is dict:
+        return _ReadDocument(document, tuple(duplicates))
+    if type(document) is list:
+        documents = []
+        for index, item in enumerate(document):
+            prefix = f"$[{index}]"
+            inside = tuple(
+                "$" + path[len(prefix) :] for path in duplicates if path.startswith((prefix + ".", prefix + "["))
+            )
+            documents.append(_ReadDocument(item, inside) if inside and type(item) is dict else item)
+        return documents
+    return document
+
+
+class _ReadDocument(dict[str, Any]):
+    """A document read from text, with the JSON paths of the keys it gave twice."""
+
+    def __init__(self, document: dict[str, Any], given_twice: tuple[str, ...]) -> None:
+        super().__init__(document)
+        self.given_twice = given_twice
 
 
 class _Duplicated(dict[str, Any]):

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -32,7 +33,8 @@ from spinpromote import (
     S3Object,
     Wait,
 )
-from spinpromote.codec import converter, wire_path
+from spinpromote.cli import main
+from spinpromote.codec import converter, loads, wire_path
 from tests.conftest import ROOT
 
 
@@ -513,3 +515,20 @@ def test_hooks_are_made_on_first_use() -> None:
     for made in (rendered, parsed):
         assert "'Pipeline'" in made and "'Wait'" in made
         assert "'DeployManifest'" not in made and "'GitHubFile'" not in made
+
+
+def test_duplicate_keys_survive_loads_and_reach_the_command_line(tmp_path: Path, capsys: Any) -> None:
+    """Read with `loads` (as the CLI reads files, lists of pipelines included), duplicates are still warned about."""
+    text = (
+        '[{"application": "a", "name": "p", "stages": []},'
+        ' {"application": "a", "name": "q", "stages": [{"type": "wait", "refId": "1", "waitTime": 1, "waitTime": 2}]}]'
+    )
+    first, second = (Pipeline.from_dict(document) for document in loads(text))
+
+    assert first.validate() == []
+    assert [p.path for p in second.validate() if "twice" in p.message] == ["$.stages[0].waitTime"]
+    assert second.stages[0].wait_time == 2  # type: ignore[union-attr]
+    source = tmp_path / "pipelines.json"
+    source.write_text(text, encoding="utf-8")
+    assert main(["validate", str(source)]) == 0
+    assert "warning: 'q' $.stages[0].waitTime: this key is given twice" in capsys.readouterr().out

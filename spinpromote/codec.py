@@ -24,7 +24,7 @@ import math
 import types
 import typing
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar, Union
+from typing import Any, NamedTuple, TypeVar, Union
 
 import attrs
 import cattrs
@@ -92,13 +92,13 @@ _ALWAYS_WRITTEN: set[tuple[type, str]] = {
 }
 # The stage's `FailurePolicy` is spread into the stage as three flags, under this pseudo-key in between.
 _FAILURE = "\0failure"
-_FAILURE_KEYS = {"failPipeline": "fail_pipeline", "continuePipeline": "continue_pipeline"}
-_FAILURE_KEYS["completeOtherBranchesThenFail"] = "complete_other_branches_then_fail"
+_FAILURE_KEYS = frozenset(("failPipeline", "continuePipeline", "completeOtherBranchesThenFail"))
 _KUBERNETES_PREFIX = "kubernetes/"
-_FAMILIES: dict[type, tuple[str, type]] = {
-    StageFields: ("stage", model.GenericStage),
-    _TriggerFields: ("trigger", model.GenericTrigger),
-    _ArtifactFields: ("artifact", model.GenericArtifact),
+# Each family's base, and the class for the types the model does not know.
+_FAMILIES: dict[type, type] = {
+    StageFields: model.GenericStage,
+    _TriggerFields: model.GenericTrigger,
+    _ArtifactFields: model.GenericArtifact,
 }
 # Fields read from and written to the ``type`` key rather than a key of their own.
 _TYPE_FIELDS: dict[type, str] = {
@@ -124,8 +124,7 @@ def wire_path(cls: type, field_name: str) -> str:
 
     ```
     """
-    names = {field.name for field in attrs.fields(cls)} - _PRIVATE
-    if field_name not in names:
+    if field_name in _PRIVATE or getattr(attrs.fields(cls), field_name, None) is None:
         raise ValueError(f"{cls.__name__} has no field {field_name!r}")
     if field_name == "failure" and issubclass(cls, StageFields):
         raise ValueError("a stage's failure policy is three keys: use wire_path(FailurePolicy, <flag field>)")
@@ -192,8 +191,7 @@ def _describe(value: Any) -> str:
 # Field kinds, read from the resolved annotations
 
 
-@attrs.frozen
-class _Kind:
+class _Kind(NamedTuple):
     name: str  # scalar | json | mapping | model | family | tuple
     scalars: frozenset[type] = frozenset()
     target: type | None = None  # model class, or family base
@@ -234,8 +232,7 @@ def _scalar_types(annotation: Any) -> set[type]:
     return {int, float} if annotation is float else {annotation}
 
 
-@attrs.frozen
-class _Field:
+class _Field(NamedTuple):
     name: str
     key: str
     kind: _Kind
@@ -605,7 +602,7 @@ def _discriminator(cls: type, kind: Any) -> str | None:
     if cls is model.KubernetesObject and not (kind or "").startswith(_KUBERNETES_PREFIX):
         raise PipelineFormatError("$.type", f"a KubernetesObject's type is 'kubernetes/<kind>', got {kind!r}")
     if cls not in _TYPE_FIELDS and kind != cls.TYPE:  # type: ignore[attr-defined]
-        generic = _FAMILIES[typing.cast(type, _family(cls))][1]
+        generic = _FAMILIES[typing.cast(type, _family(cls))]
         raise PipelineFormatError(
             "$.type",
             f"{cls.__name__} parses type {cls.TYPE!r}, got {kind!r}; parse the whole pipeline, "  # type: ignore[attr-defined]
@@ -628,7 +625,7 @@ def _typed_classes(base: type) -> dict[str, type]:
 
 def _family_parser(base: type) -> Hook:
     by_type: dict[str, type] = {}
-    generic = _FAMILIES[base][1]
+    generic = _FAMILIES[base]
 
     def parse_family(data: Any, _type: Any) -> Any:
         if type(data) is not dict:

@@ -33,8 +33,9 @@ class WireRecord(NamedTuple):
     """What the codec saw when it parsed an object, so that rendering it gives back the same JSON text.
 
     ``keys``: the object's keys in input order; ``nulls``: the keys that were an explicit ``null``;
-    ``duplicates``: JSON paths of keys given twice in the document (on the root object only). Users never
-    build one: the codec does, and `attrs.evolve` carries it over to the edited copy.
+    ``duplicates``: JSON paths of keys given twice in the document (on the root object only). The codec
+    makes it and `attrs.evolve` carries it over to an edited copy; code written by `spinpromote import`
+    passes it, as a dict, only where a new object would render differently from the imported JSON.
     """
 
     keys: tuple[str, ...] = ()

@@ -36,7 +36,8 @@ class SpinnakerAnswer(SimulationError):
     ```
     """
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, *, execution_id: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.execution_id = execution_id  # the TERMINAL execution orca stored, when a start failed

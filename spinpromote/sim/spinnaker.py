@@ -174,9 +174,8 @@ class Spinnaker:
         stored = self.front50.by_id(config["id"]) or config
         execution = self.orca.orchestrate(stored, trigger)
         if execution["status"] == "TERMINAL" and execution.get("canceledBy") == "system":
-            error = SpinnakerAnswer(400, prefix + str(execution["cancellationReason"]).removeprefix("Failed on startup: "))
-            error.execution_id = execution["id"]
-            raise error
+            reason = str(execution["cancellationReason"]).removeprefix("Failed on startup: ")
+            raise SpinnakerAnswer(400, prefix + reason, execution_id=execution["id"])
         return str(execution["id"])
 
     def run(
@@ -197,9 +196,9 @@ class Spinnaker:
         try:
             execution_id = self.trigger(application, pipeline_name, body, user=user)
         except SpinnakerAnswer as answer:
-            execution_id = getattr(answer, "execution_id", None)
-            if execution_id is None:
+            if answer.execution_id is None:
                 raise
+            execution_id = answer.execution_id
         return self.execution(execution_id)
 
     # -- judgments ---------------------------------------------------------------------------------------

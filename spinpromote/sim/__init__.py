@@ -9,8 +9,13 @@ in the execution's ``notes``, never guessed silently.
 ```pycon
 >>> from spinpromote.sim import GitPush, Spinnaker
 >>> spin = Spinnaker()
->>> spin.git.commit("acme/demo", branch="main", files={"a.yml": "kind: Deployment"})[:7]
-'1d0a6a4'
+>>> _ = spin.save({"application": "demo", "name": "On push", "triggers": [{"type": "git", "enabled": True,
+...     "source": "github", "project": "acme", "slug": "demo", "branch": "main"}],
+...     "stages": [{"refId": "1", "type": "wait", "name": "Pause", "waitTime": 60}]})
+>>> [run] = spin.send(GitPush(repo="acme/demo", branch="main", files={"k8s/app.yml": "kind: Deployment"}))
+>>> spin.advance(60)
+>>> spin.execution(run.id).status
+'SUCCEEDED'
 
 ```
 """

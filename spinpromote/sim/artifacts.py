@@ -113,8 +113,8 @@ def describe_artifact(artifact: Mapping[str, Any] | None) -> str:
     """An artifact as Lombok's ``toString`` prints it in orca's messages (kork Artifact.java, ``@ToString``).
 
     ```pycon
-    >>> describe_artifact({"type": "github/file", "name": "app.yml"})
-    'Artifact(type=github/file, customKind=false, name=app.yml, version=, location=, reference=, metadata={}, artifactAccount=, provenance=, uuid=)'
+    >>> print(describe_artifact({"type": "github/file", "name": "app.yml", "version": "abc"}))
+    Artifact(type=github/file, customKind=false, name=app.yml, version=abc, location=, reference=, metadata={}, ...)
 
     ```
     """

@@ -23,7 +23,7 @@ import attrs
 
 from spinpromote.sim.stores import GitHost
 
-__all__ = ["Fetched", "FetchError", "bind_images", "created_artifacts", "fetch", "manifest_namespace"]
+__all__ = ["FetchError", "Fetched", "bind_images", "created_artifacts", "fetch", "manifest_namespace"]
 
 Json = dict[str, Any]
 
@@ -49,7 +49,9 @@ class Fetched:
 
 _GITHUB = re.compile(r"^https?://[^/]+/(?:api/v3/)?repos/(?P<repo>[^/]+/[^/]+)/contents/(?P<path>.+)$")
 _GITLAB = re.compile(r"^https?://[^/]+/api/v4/projects/(?P<repo>[^/]+)/repository/files/(?P<path>[^/]+)/raw$")
-_BITBUCKET = re.compile(r"^https?://[^/]+/(?:rest/api/1\.0/)?(?:projects|repositories)/(?P<repo>[^/]+/[^/]+)/(?:raw|src/[^/]+)/(?P<path>.+?)(?:\?.*)?$")
+_BITBUCKET = re.compile(
+    r"^https?://[^/]+/(?:rest/api/1\.0/)?(?:projects|repositories)/(?P<repo>[^/]+/[^/]+)/(?:raw|src/[^/]+)/(?P<path>.+?)(?:\?.*)?$"
+)
 
 
 def _read(git: GitHost, repo: str, ref: str, path: str, artifact: Json) -> Fetched:
@@ -104,7 +106,11 @@ def fetch(artifact: Json, git: GitHost) -> Fetched:
         if found_sha is None:
             raise FetchError(f"{repo} has no branch, tag or commit {version!r} (fetching git/repo)")
         files = git.get(found_sha).files
-        texts = [text for name, text in sorted(files.items()) if not path or name.startswith(path.rstrip("/") + "/") or name == path]
+        texts = [
+            text
+            for name, text in sorted(files.items())
+            if not path or name.startswith(path.rstrip("/") + "/") or name == path
+        ]
         return Fetched(text="\n---\n".join(texts), commit=found_sha)
     raise FetchError(f"fetching {kind or 'untyped'} artifacts is not simulated")
 
@@ -126,8 +132,8 @@ def bind_images(text: str, required: Iterable[Json], optional: Iterable[Json]) -
     (KubernetesDeployManifestOperation.java:246-265). Returns (new text, artifacts bound).
 
     ```pycon
-    >>> text, bound = bind_images("      image: gcr.io/acme/web:v1", [],
-    ...                           [{"type": "docker/image", "name": "gcr.io/acme/web", "reference": "gcr.io/acme/web:v2"}])
+    >>> image = {"type": "docker/image", "name": "gcr.io/acme/web", "reference": "gcr.io/acme/web:v2"}
+    >>> text, bound = bind_images("      image: gcr.io/acme/web:v1", [], [image])
     >>> text
     '      image: gcr.io/acme/web:v2'
 
@@ -139,11 +145,11 @@ def bind_images(text: str, required: Iterable[Json], optional: Iterable[Json]) -
             candidates.setdefault((artifact.get("type"), artifact.get("name"), artifact.get("location")), artifact)
     by_name = {artifact.get("name"): artifact for artifact in reversed(list(candidates.values()))}
     bound: list[Json] = []
-    lines = []
+    lines: list[str] = []
     for line in text.split("\n"):
         found = _IMAGE.match(line)
         artifact = by_name.get(_image_name(found["image"])) if found else None
-        if found and artifact is not None and artifact.get("reference"):
+        if found is not None and artifact is not None and artifact.get("reference"):
             line = f"{found['lead']}{found['quote']}{artifact['reference']}{found['quote']}{found['rest']}"
             if artifact not in bound:
                 bound.append(artifact)
@@ -188,8 +194,9 @@ def created_artifacts(text: str, *, account: str, namespace: str) -> list[Json]:
     """The ``kubernetes/<kind>`` artifacts a deploy of these manifests creates (ArtifactConverter.java:30-43).
 
     ```pycon
-    >>> created_artifacts("kind: Deployment\\nmetadata:\\n  name: web\\n", account="prod", namespace="shop")
-    [{'type': 'kubernetes/deployment', 'name': 'web', 'location': 'shop', 'version': '', 'reference': 'web', 'metadata': {'account': 'prod'}}]
+    >>> [created] = created_artifacts("kind: Deployment\\nmetadata:\\n  name: web\\n", account="prod", namespace="shop")
+    >>> created["type"], created["location"], created["metadata"]
+    ('kubernetes/deployment', 'shop', {'account': 'prod'})
 
     ```
     """

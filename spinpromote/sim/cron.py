@@ -14,8 +14,9 @@ from spinpromote.sim.windows import ORCA_TIME_ZONE
 
 __all__ = ["fire_times"]
 
-_MONTHS = {name: i for i, name in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), 1)}
-_DAYS = {name: i for i, name in enumerate("SUN MON TUE WED THU FRI SAT".split(), 1)}
+_MONTH_NAMES = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_MONTHS = {name: i for i, name in enumerate(_MONTH_NAMES, 1)}
+_DAYS = {name: i for i, name in enumerate(["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"], 1)}
 
 
 def _java_hash(text: str) -> int:
@@ -41,8 +42,8 @@ def _field(spec: str, low: int, high: int, names: dict[str, int], hashed: int) -
             start, end = low, high
         else:
             first, _, last = base.partition("-")
-            start = names.get(first, None) or int(first)
-            end = (names.get(last, None) or int(last)) if last else (high if step else start)
+            start = names.get(first) or int(first)
+            end = (names.get(last) or int(last)) if last else (high if step else start)
         values.update(range(start, end + 1, int(step) if step else 1))
     return values
 

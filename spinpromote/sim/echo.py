@@ -19,6 +19,7 @@ from spinpromote.sim.events import DockerPush, Event, GitPush, HelmChartPush, Je
 __all__ = ["Fired", "enabled", "fire", "push_artifacts"]
 
 Json = dict[str, Any]
+GITLAB_API = "https://gitlab.com/api/v4"
 
 
 @attrs.frozen(kw_only=True)
@@ -50,7 +51,9 @@ def enabled(value: Any) -> bool:
 
 
 def _same_ignoring_case(configured: Any, actual: str | None) -> bool:
-    return isinstance(configured, str) and configured != "" and actual is not None and configured.lower() == actual.lower()
+    return (
+        isinstance(configured, str) and configured != "" and actual is not None and configured.lower() == actual.lower()
+    )
 
 
 def _full_match(pattern: str, value: str) -> bool:
@@ -97,7 +100,7 @@ def push_artifacts(push: GitPush, sha: str) -> list[Json]:
                 "type": "gitlab/file",
                 "name": path,
                 "version": sha,
-                "reference": f"https://gitlab.com/api/v4/projects/{project}/repository/files/{quote(path, safe='')}/raw",
+                "reference": f"{GITLAB_API}/projects/{project}/repository/files/{quote(path, safe='')}/raw",
             }
             for path in paths
         ]
@@ -172,8 +175,13 @@ def _helm_version_ok(constraint: str, version: str, notes: list[str]) -> bool:
             notes.append(f"helm version range {constraint!r} not simulated; the trigger does not fire")
             return False
         op = found.group(1) or "="
-        if not {"=": actual == bound, ">": actual > bound, ">=": actual >= bound, "<": actual < bound,
-                "<=": actual <= bound}[op]:
+        if not {
+            "=": actual == bound,
+            ">": actual > bound,
+            ">=": actual >= bound,
+            "<": actual < bound,
+            "<=": actual <= bound,
+        }[op]:
             return False
     return True
 
@@ -186,8 +194,10 @@ def _match(trigger: Mapping[str, Any], event: Event, notes: list[str]) -> bool:
         return kind == "docker" and _docker(trigger, event)
     if isinstance(event, WebhookEvent):
         # WebhookEventHandler.java:90-109: the source is compared case-sensitively
-        return kind == "webhook" and trigger.get("source") == event.source and _constraints_hold(
-            trigger.get("payloadConstraints"), event.payload, notes
+        return (
+            kind == "webhook"
+            and trigger.get("source") == event.source
+            and _constraints_hold(trigger.get("payloadConstraints"), event.payload, notes)
         )
     if isinstance(event, PubsubMessage):
         # PubsubEventHandler.java:76-139

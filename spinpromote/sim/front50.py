@@ -46,7 +46,7 @@ class Front50:
         pipeline: Json = copy.deepcopy(dict(document))
         name, application = pipeline.get("name"), pipeline.get("application")
         if not isinstance(name, str) or not name.strip() or not isinstance(application, str) or not application.strip():
-            # F2: InvalidEntityException, 422 from front50 and 400 through Gate's save task (PipelineController.java:484-486)
+            # F2: InvalidEntityException, 422 from front50, 400 through Gate's save task (:484-486)
             raise SpinnakerAnswer(400, "A pipeline requires name and application fields")
         pipeline["name"] = name.strip()  # F3 (:487)
         had_id = bool(pipeline.get("id"))
@@ -78,7 +78,9 @@ class Front50:
                     400, f"A pipeline with name {pipeline['name']} already exists in application {application}"
                 )
         if not had_id:
-            pipeline["id"] = self._ids.uuid("pipeline", application, pipeline["name"])  # F7 (DefaultPipelineDAO:141-152)
+            pipeline["id"] = self._ids.uuid(
+                "pipeline", application, pipeline["name"]
+            )  # F7 (DefaultPipelineDAO:141-152)
         pipeline["updateTs"] = str(self._now())
         pipeline["lastModifiedBy"] = user
         self._pipelines[pipeline["id"]] = pipeline
@@ -91,7 +93,10 @@ class Front50:
         Gate ``PipelineController.groovy:76-107``: no match is answered 200 and nothing is done.
         """
         for pipeline_id, pipeline in self._pipelines.items():
-            if pipeline["application"].lower() == application.lower() and pipeline["name"].strip().lower() == name.lower():
+            if (
+                pipeline["application"].lower() == application.lower()
+                and pipeline["name"].strip().lower() == name.lower()
+            ):
                 del self._pipelines[pipeline_id]
                 self.revision += 1
                 return True

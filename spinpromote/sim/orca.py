@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from spinpromote.sim.artifacts import matches, union
@@ -93,7 +94,9 @@ class Orca:
         trigger.setdefault("type", "manual")  # OperationsController.groovy:276-282
         trigger.setdefault("user", "anonymous")
         parameters = {
-            p["name"]: p.get("default") for p in config.get("parameterConfig") or [] if isinstance(p, Mapping) and p.get("name")
+            p["name"]: p.get("default")
+            for p in config.get("parameterConfig") or []
+            if isinstance(p, Mapping) and p.get("name")
         }
         parameters.update(trigger.get("parameters") or {})  # defaults filled in (:306-314)
         trigger["parameters"] = parameters
@@ -161,7 +164,11 @@ class Orca:
         for index, source in enumerate(raw):
             context = copy.deepcopy({k: v for k, v in source.items() if k not in _STAGE_KEYS})
             ref_id = str(index) if numbered else str(source.get("refId"))
-            requisites = ([str(index - 1)] if index else []) if numbered else [str(r) for r in source.get("requisiteStageRefIds") or []]
+            requisites = (
+                ([str(index - 1)] if index else [])
+                if numbered
+                else [str(r) for r in source.get("requisiteStageRefIds") or []]
+            )
             stages.append(
                 {
                     "id": self.ids.ulid(self.clock.now),
@@ -196,9 +203,11 @@ class Orca:
         received = all_artifacts(parent) if stage is None else stage_artifacts(parent, stage)
         ids: list[str] = []
         if stage is None:
-            for trigger in config.get("triggers") or []:
-                if trigger.get("type") == "pipeline" and trigger.get("pipeline") == parent.get("pipelineConfigId"):
-                    ids += [i for i in trigger.get("expectedArtifactIds") or [] if i not in ids]
+            for configured in config.get("triggers") or []:
+                if configured.get("type") == "pipeline" and configured.get("pipeline") == parent.get(
+                    "pipelineConfigId"
+                ):
+                    ids += [i for i in configured.get("expectedArtifactIds") or [] if i not in ids]
         for expected in config.get("expectedArtifacts") or []:
             if expected.get("id") not in ids and any(matches(expected.get("matchArtifact"), a) for a in received):
                 ids.append(expected.get("id"))
@@ -211,7 +220,10 @@ class Orca:
             "parentPipelineApplication": parent.get("application"),
             "parentStatus": parent.get("status"),
             "parentPipelineStageId": stage["id"] if stage is not None else None,
-            "correlationId": f"{parent['id']}_{stage['id'] if stage else None}_{config.get('id')}_{parent.get('startTime')}",
+            "correlationId": "_".join(
+                str(part)
+                for part in (parent["id"], stage["id"] if stage else None, config.get("id"), parent.get("startTime"))
+            ),
             "parameters": dict((stage or {}).get("context", {}).get("pipelineParameters") or {}),
             "artifacts": received,
             "expectedArtifactIds": ids,
@@ -241,7 +253,7 @@ class Orca:
             self.finish(execution, "TERMINAL", error="No initial stages found")
             return
         for stage in initial:
-            self.clock.soon(lambda stage=stage: self.start_stage(execution, stage))
+            self.clock.soon(partial(self.start_stage, execution, stage))
 
     def _running_sibling(self, execution: Json) -> bool:
         return any(
@@ -307,7 +319,7 @@ class Orca:
         if status in OK_FOR_DOWNSTREAM:
             for downstream in execution["stages"]:
                 if stage["refId"] in downstream["requisiteStageRefIds"]:
-                    self.clock.soon(lambda s=downstream: self.start_stage(execution, s))
+                    self.clock.soon(partial(self.start_stage, execution, downstream))
         elif status == "TERMINAL":
             self.finish(execution, "TERMINAL")
             return
@@ -323,7 +335,8 @@ class Orca:
         startable = [
             s
             for s in stages
-            if s["status"] == "NOT_STARTED" and all(u["status"] in OK_FOR_DOWNSTREAM for u in self._upstream(execution, s))
+            if s["status"] == "NOT_STARTED"
+            and all(u["status"] in OK_FOR_DOWNSTREAM for u in self._upstream(execution, s))
         ]
         if startable:
             return
@@ -349,7 +362,9 @@ class Orca:
         if error is not None:
             self.errors[execution["id"]] = error
         if status == "CANCELED":
-            execution.update(canceled=True, canceledBy=execution.get("canceledBy") or "anonymous", cancellationReason=reason)
+            execution.update(
+                canceled=True, canceledBy=execution.get("canceledBy") or "anonymous", cancellationReason=reason
+            )
         execution.update(status=status, endTime=self.clock.now)
         self.log(f"{_label(execution)} {status}")
         self._execution_complete(execution)
@@ -389,8 +404,11 @@ class Orca:
                 and value in (t.get("status") or [])
                 for t in child.get("triggers") or []
             ):
-                self.clock.soon(lambda child=child: self.start_dependent(child, execution))
+                self.clock.soon(partial(self._start_child, child, execution))
         self.clock.soon(lambda: self._start_waiting(config_id))
+
+    def _start_child(self, child: Json, parent: Json) -> None:
+        self.start_dependent(child, parent)
 
     def _start_waiting(self, config_id: str) -> None:
         # StartWaitingExecutionsHandler.kt:43-75: keepWaitingPipelines false starts only the newest queued
@@ -406,7 +424,9 @@ class Orca:
             return
         for older in waiting[:-1]:
             older["canceledBy"] = "spinnaker"
-            self.finish(older, "CANCELED", reason="Canceled: a newer execution was queued and keepWaitingPipelines is false")
+            self.finish(
+                older, "CANCELED", reason="Canceled: a newer execution was queued and keepWaitingPipelines is false"
+            )
         self.clock.soon(lambda: self.start_execution(waiting[-1]))
 
     def pipeline_stage_done(self, parent: Json, stage: Json, child: Json) -> None:

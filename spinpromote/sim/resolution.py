@@ -46,7 +46,10 @@ def topological(stages: list[Json]) -> list[Json]:
     while pending:
         progressed = False
         for stage in list(pending):
-            if all(ref in done or not any(s.get("refId") == ref for s in top) for ref in stage.get("requisiteStageRefIds") or []):
+            if all(
+                ref in done or not any(s.get("refId") == ref for s in top)
+                for ref in stage.get("requisiteStageRefIds") or []
+            ):
                 ordered.append(stage)
                 done.add(str(stage.get("refId")))
                 pending.remove(stage)

@@ -100,7 +100,8 @@ class Execution:
     ```pycon
     >>> from spinpromote.sim import GitPush, Spinnaker
     >>> spin = Spinnaker()
-    >>> _ = spin.save({"application": "demo", "name": "Hello", "stages": [{"refId": "1", "type": "wait", "name": "Pause", "waitTime": 5}]})
+    >>> pause = {"refId": "1", "type": "wait", "name": "Pause", "waitTime": 5}
+    >>> _ = spin.save({"application": "demo", "name": "Hello", "stages": [pause]})
     >>> run = spin.run("demo", "Hello")
     >>> spin.settle(); run = spin.execution(run.id); run.status
     'RUNNING'

@@ -139,7 +139,7 @@ def _equal(left: Any, right: Any) -> bool:
         return left is right if isinstance(left, bool) and isinstance(right, bool) else False
     if isinstance(left, (int, float)) and isinstance(right, (int, float)):
         return left == right
-    return type(left) is type(right) and left == right or (left is None and right is None)
+    return (type(left) is type(right) and left == right) or (left is None and right is None)
 
 
 def _compare(op: str, left: Any, right: Any) -> bool:
@@ -201,7 +201,9 @@ def _property(target: Any, name: str, safe: bool) -> Any:
         raise EvaluationError(f"EL1007E: Property or field '{name}' cannot be found on null")
     if isinstance(target, Mapping):
         return target.get(name)  # orca's map accessor reads an unknown key as null at stage time
-    raise EvaluationError(f"EL1008E: Property or field '{name}' cannot be found on object of type '{type(target).__name__}'")
+    raise EvaluationError(
+        f"EL1008E: Property or field '{name}' cannot be found on object of type '{type(target).__name__}'"
+    )
 
 
 def _index(target: Any, key: Any) -> Any:
@@ -239,7 +241,9 @@ class _Parser:
     def parse(self) -> Node:
         node = self.ternary()
         if self.tokens[self.position][0] != "end":
-            raise NotSimulated(f"expression not simulated: {self.text!r} (unexpected {self.tokens[self.position][1]!r})")
+            raise NotSimulated(
+                f"expression not simulated: {self.text!r} (unexpected {self.tokens[self.position][1]!r})"
+            )
         return node
 
     def ternary(self) -> Node:
@@ -414,8 +418,6 @@ def evaluate(expression: str, scope: Scope) -> Any:
         node = _Parser(expression).parse()
         _COMPILED[expression] = node
     return node(scope)
-
-
 
 
 def _parts(text: str) -> list[tuple[bool, str]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from spinpromote.sim import cron, echo
@@ -35,7 +36,8 @@ def _documents(definition: Any) -> list[Json]:
     if isinstance(definition, (list, tuple)):
         return [document for item in definition for document in _documents(item)]
     raise TypeError(
-        f"save() takes a PromotionChain, a Pipeline, a pipeline dict, or a list of them, not {type(definition).__name__}"
+        "save() takes a PromotionChain, a Pipeline, a pipeline dict, or a list of them, "
+        f"not {type(definition).__name__}"
     )
 
 
@@ -151,11 +153,15 @@ class Spinnaker:
         if not fired:
             self._record("echo: no trigger matched")
         return [
-            self._record_of(self.orca.orchestrate(f.pipeline, {**f.trigger, "eventId": self.ids.uuid("event")}, f.artifacts))
+            self._record_of(
+                self.orca.orchestrate(f.pipeline, {**f.trigger, "eventId": self.ids.uuid("event")}, f.artifacts)
+            )
             for f in fired
         ]
 
-    def trigger(self, application: str, name_or_id: str, body: Mapping[str, Any] | None = None, *, user: str = "anonymous") -> str:
+    def trigger(
+        self, application: str, name_or_id: str, body: Mapping[str, Any] | None = None, *, user: str = "anonymous"
+    ) -> str:
         """Start a pipeline as Gate's ``POST /pipelines/{app}/{nameOrId}``: the body is the trigger; return the id.
 
         Raises `SpinnakerAnswer`: 404 when no such pipeline, 400 for a missing required parameter or a failure at
@@ -203,7 +209,9 @@ class Spinnaker:
 
     # -- judgments ---------------------------------------------------------------------------------------
 
-    def patch_stage(self, execution_id: str, stage_id: str, body: Mapping[str, Any], *, user: str = "anonymous") -> Json:
+    def patch_stage(
+        self, execution_id: str, stage_id: str, body: Mapping[str, Any], *, user: str = "anonymous"
+    ) -> Json:
         """``PATCH /pipelines/{id}/stages/{stageId}``: merge ``body`` into the stage context and return the
         execution; the stage reads it when its task runs next (TaskController.groovy:479-497), i.e. on the next
         `step` or `settle`, so the returned stage still shows RUNNING."""
@@ -224,7 +232,7 @@ class Spinnaker:
         stage: str,
         decision: str,
         *,
-        input: str | None = None,  # noqa: A002 - Deck's and orca's word for the chosen option
+        input: str | None = None,
         user: str = "anonymous",
     ) -> None:
         """Answer the Manual Judgment named ``stage`` (or its refId) with ``continue`` or ``stop``.
@@ -234,7 +242,11 @@ class Spinnaker:
         execution_id = execution if isinstance(execution, str) else execution.id
         document = self._execution(execution_id)
         found = next(
-            (s for s in document["stages"] if s.get("type") == "manualJudgment" and stage in (s.get("name"), s.get("refId"))),
+            (
+                s
+                for s in document["stages"]
+                if s.get("type") == "manualJudgment" and stage in (s.get("name"), s.get("refId"))
+            ),
             None,
         )
         if found is None:
@@ -242,7 +254,9 @@ class Spinnaker:
         body: Json = {"judgmentStatus": decision}
         if input is not None:
             body["judgmentInput"] = input
-            options = [str(o.get("value")) for o in found["context"].get("judgmentInputs") or [] if isinstance(o, Mapping)]
+            options = [
+                str(o.get("value")) for o in found["context"].get("judgmentInputs") or [] if isinstance(o, Mapping)
+            ]
             if input not in options:
                 self.orca.note(
                     document,
@@ -287,14 +301,17 @@ class Spinnaker:
             for trigger in pipeline.get("triggers") or []:
                 if trigger.get("type") != "cron" or not echo.enabled(trigger.get("enabled")):
                     continue
-                for due in cron.fire_times(str(trigger.get("cronExpression") or ""), str(trigger.get("id") or ""), self._cron_checked, until):
-                    self.clock.at(due, lambda p=pipeline, t=trigger: self._fire_cron(p, t))
+                for due in cron.fire_times(
+                    str(trigger.get("cronExpression") or ""), str(trigger.get("id") or ""), self._cron_checked, until
+                ):
+                    self.clock.at(due, partial(self._fire_cron, pipeline, trigger))
         self._cron_checked = until
 
     def _fire_cron(self, pipeline: Json, trigger: Json) -> None:
         # TriggerConverter.groovy:86-100: a fresh trigger, no expectedArtifactIds, no artifacts
         fresh = {
-            key: trigger.get(key) for key in ("enabled", "rebake", "id", "type", "cronExpression", "parameters", "runAsUser")
+            key: trigger.get(key)
+            for key in ("enabled", "rebake", "id", "type", "cronExpression", "parameters", "runAsUser")
         }
         fresh["eventId"] = self.ids.uuid("cron")
         self.orca.orchestrate(pipeline, fresh)

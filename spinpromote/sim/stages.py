@@ -109,7 +109,9 @@ def scope_for(orca: Orca, execution: Json, stage: Json) -> Scope:
         return None
 
     names: dict[str, Any] = dict(stage["context"])
-    names.update(execution=execution, trigger=execution["trigger"], parameters=execution["trigger"].get("parameters") or {})
+    names.update(
+        execution=execution, trigger=execution["trigger"], parameters=execution["trigger"].get("parameters") or {}
+    )
     functions: dict[str, Callable[..., Any]] = {
         "judgment": judgment,
         "judgement": judgment,
@@ -125,7 +127,9 @@ def stage_enabled(orca: Orca, execution: Json, stage: Json) -> bool:
     if not isinstance(spec, Mapping) or not spec:
         return True
     if str(spec.get("type", "")).lower() != "expression":
-        orca.note(execution, f"stage {stage['name']!r}: stageEnabled type {spec.get('type')!r} is not simulated; ran it")
+        orca.note(
+            execution, f"stage {stage['name']!r}: stageEnabled type {spec.get('type')!r} is not simulated; ran it"
+        )
         return True
     expression = str(spec.get("expression") or "").strip()
     if not expression:
@@ -299,7 +303,9 @@ def _required_artifacts(execution: Json, stage: Json) -> list[Json]:
 
 
 def _artifact_key(artifact: Json) -> str:
-    parts = ", ".join(f"{field}={artifact.get(field) or ''}" for field in ("type", "name", "version", "location", "reference"))
+    parts = ", ".join(
+        f"{field}={artifact.get(field) or ''}" for field in ("type", "name", "version", "location", "reference")
+    )
     return f"ArtifactKey({parts})"
 
 
@@ -377,9 +383,9 @@ def _deploy_manifest(orca: Orca, execution: Json, stage: Json) -> Outcome:
     if context.get("noOutput"):
         outputs = {}
     if context.get("expectedArtifacts"):
-        artifacts, resolved, missing = resolve_in_stage(context["expectedArtifacts"], union(created, visible))
-        if missing is not None:
-            return _fail(f"Unmatched expected artifact {describe_expected(missing)} could not be resolved.")
+        artifacts, resolved, unbound_ea = resolve_in_stage(context["expectedArtifacts"], union(created, visible))
+        if unbound_ea is not None:
+            return _fail(f"Unmatched expected artifact {describe_expected(unbound_ea)} could not be resolved.")
         outputs.update(artifacts=artifacts, resolvedExpectedArtifacts=resolved)  # BindProducedArtifactsTask:78-88
     return Outcome(status="SUCCEEDED", outputs=outputs)
 
@@ -404,13 +410,24 @@ def _bake_manifest(orca: Orca, execution: Json, stage: Json) -> Outcome:
             return _fail(f"Failed to fetch the input artifact: {failure}")
     expected = context.get("expectedArtifacts") or []
     if len(expected) != 1:
-        return _fail("The Bake (Manifest) stage produces one embedded/base64 artifact; exactly one expected artifact must be configured")
+        return _fail(
+            "The Bake (Manifest) stage produces one embedded/base64 artifact; "
+            "exactly one expected artifact must be configured"
+        )
     scripted = _scripted(orca, execution, stage)
     if scripted is not None and scripted.status != "SUCCEEDED":
         return scripted
-    orca.note(execution, f"stage {stage['name']!r}: {context.get('templateRenderer', 'helm')} rendering not simulated; the input text is passed through")
+    orca.note(
+        execution,
+        f"stage {stage['name']!r}: {context.get('templateRenderer', 'helm')} rendering not simulated; "
+        "the input text is passed through",
+    )
     name = (expected[0].get("matchArtifact") or {}).get("name")
-    produced = {"type": "embedded/base64", "name": name, "reference": base64.b64encode("\n---\n".join(texts).encode()).decode()}
+    produced = {
+        "type": "embedded/base64",
+        "name": name,
+        "reference": base64.b64encode("\n---\n".join(texts).encode()).decode(),
+    }
     artifacts, resolved, missing = resolve_in_stage(expected, [produced, *stage_artifacts(execution, stage)])
     if missing is not None:
         return _fail(f"Unmatched expected artifact {describe_expected(missing)} could not be resolved.")
@@ -435,8 +452,14 @@ def _undo_rollout(orca: Orca, execution: Json, stage: Json) -> Outcome:
     if scripted is not None and scripted.status != "SUCCEEDED":
         return scripted
     orca.rollbacks.append(
-        Rollback(account=account, namespace=namespace, manifest_name=name, revisions_back=back,
-                 execution_id=execution["id"], stage_name=str(stage.get("name")))
+        Rollback(
+            account=account,
+            namespace=namespace,
+            manifest_name=name,
+            revisions_back=back,
+            execution_id=execution["id"],
+            stage_name=str(stage.get("name")),
+        )
     )
     orca.log(f"rolled back {name} in {account}/{namespace} by {back} revision(s)")
     return Outcome(status="SUCCEEDED")
@@ -477,7 +500,9 @@ def _find_artifact(orca: Orca, execution: Json, stage: Json) -> Outcome:
             mine = next((s for s in chosen["stages"] if s["refId"] == stage["refId"]), None)
             own = (mine or {}).get("outputs", {}).get("artifacts") or []
             pool = [a for a in pool if a not in own]
-        orca.note(execution, f"stage {stage['name']!r} read artifacts of execution {chosen['id']} of {chosen.get('name')!r}")
+        orca.note(
+            execution, f"stage {stage['name']!r} read artifacts of execution {chosen['id']} of {chosen.get('name')!r}"
+        )
     try:
         artifacts, resolved = _first_match(context.get("expectedArtifacts") or [], pool)
     except ResolutionError as failure:
@@ -507,7 +532,10 @@ def _pipeline(orca: Orca, execution: Json, stage: Json) -> Outcome:
     context["executionName"] = child.get("name")
     if context.get("waitForCompletion") is False:
         return Outcome(status="SUCCEEDED")
-    orca.note(execution, f"stage {stage['name']!r}: MonitorPipelineTask's 15 s polling not simulated (it sees the end at once)")
+    orca.note(
+        execution,
+        f"stage {stage['name']!r}: MonitorPipelineTask's 15 s polling not simulated (it sees the end at once)",
+    )
     if child["status"] in ("TERMINAL", "CANCELED", "SUCCEEDED"):  # failed at start: the monitor sees it at once
         orca.clock.soon(lambda: orca.pipeline_stage_done(execution, stage, child))
     else:

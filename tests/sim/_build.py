@@ -9,7 +9,10 @@ from spinpromote import PromotionChain
 from tests.conftest import ROOT
 
 APP = "demo"
-MANIFEST = "kind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: gcr.io/acme/web:v1\n"
+MANIFEST = (
+    "kind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n"
+    "        - name: web\n          image: gcr.io/acme/web:v1\n"
+)
 
 
 def seed_chain() -> PromotionChain:
@@ -43,8 +46,14 @@ def judgment(name: str, **fields: Any) -> dict[str, Any]:
     return {"type": "manualJudgment", "name": name, "failPipeline": True, "judgmentInputs": [], **fields}
 
 
-def github_file(path: str = "k8s/web.yml", version: str | None = None, repo: str = "acme/demo", **fields: Any) -> dict[str, Any]:
-    artifact = {"type": "github/file", "name": path, "reference": f"https://api.github.com/repos/{repo}/contents/{path}"}
+def github_file(
+    path: str = "k8s/web.yml", version: str | None = None, repo: str = "acme/demo", **fields: Any
+) -> dict[str, Any]:
+    artifact = {
+        "type": "github/file",
+        "name": path,
+        "reference": f"https://api.github.com/repos/{repo}/contents/{path}",
+    }
     if version is not None:
         artifact["version"] = version
     return {**artifact, **fields}

@@ -53,7 +53,9 @@ def test_git_push_artifacts_are_pinned_to_the_commit_and_gate_the_trigger() -> N
     expectedArtifactIds only a matching artifact fires (ArtifactMatcher.java:38-71)."""
     ea = {"id": "m", "matchArtifact": {"type": "github/file", "name": "k8s/web.yml"}}
     spin = Spinnaker()
-    spin.save({**pipeline("P", wait("w")), "triggers": [{**GIT, "expectedArtifactIds": ["m"]}], "expectedArtifacts": [ea]})
+    spin.save(
+        {**pipeline("P", wait("w")), "triggers": [{**GIT, "expectedArtifactIds": ["m"]}], "expectedArtifacts": [ea]}
+    )
 
     assert spin.send(GitPush(repo="acme/demo", files={"docs/x.md": "x"})) == []
     (run,) = spin.send(GitPush(repo="acme/demo", files={"k8s/web.yml": "kind: Service", "old.yml": None}))
@@ -80,7 +82,11 @@ DOCKER = {"type": "docker", "enabled": True, "account": "gcr", "registry": "gcr.
         (DOCKER, DockerPush(registry="gcr.io", repository="acme/web", tag="latest", account="gcr"), False),
         ({**DOCKER, "tag": "v.*"}, DockerPush(registry="gcr.io", repository="acme/web", tag="v2", account="gcr"), True),
         ({**DOCKER, "tag": "v"}, DockerPush(registry="gcr.io", repository="acme/web", tag="v2", account="gcr"), False),
-        ({**DOCKER, "tag": "(bad"}, DockerPush(registry="gcr.io", repository="acme/web", tag="(bad", account="gcr"), False),
+        (
+            {**DOCKER, "tag": "(bad"},
+            DockerPush(registry="gcr.io", repository="acme/web", tag="(bad", account="gcr"),
+            False,
+        ),
         (DOCKER, DockerPush(registry="docker.io", repository="acme/web", tag="v2", account="gcr"), True),
         (DOCKER, DockerPush(registry="gcr.io", repository="acme/web", tag="v2", account="other"), False),
         (DOCKER, DockerPush(registry="gcr.io", repository="Acme/web", tag="v2", account="gcr"), False),
@@ -89,7 +95,7 @@ DOCKER = {"type": "docker", "enabled": True, "account": "gcr", "registry": "gcr.
 def test_docker_account_and_repository_exact_and_tag_a_full_regex(
     trigger: dict[str, Any], push: DockerPush, fires: bool
 ) -> None:
-    """DockerEventHandler.java:117-130: registry ignored; blank tag means any tag but latest; bad regex never matches."""
+    """DockerEventHandler.java:117-130: registry ignored; blank tag = any tag but latest; bad regex never matches."""
     assert started_by(trigger, push) == (["P"] if fires else [])
 
 
@@ -99,12 +105,17 @@ def test_docker_push_artifact_and_digest() -> None:
     spin.save({**pipeline("P", wait("w")), "triggers": [DOCKER]})
     (run,) = spin.send(DockerPush(registry="gcr.io", repository="acme/web", tag="v2", account="gcr"))
     (image,) = run.artifacts
-    assert (image.type, image.name, image.version, image.reference) == ("docker/image", "gcr.io/acme/web", "v2", "gcr.io/acme/web:v2")
+    assert (image.type, image.name, image.version, image.reference) == (
+        "docker/image",
+        "gcr.io/acme/web",
+        "v2",
+        "gcr.io/acme/web:v2",
+    )
     assert run.trigger["digest"] == spin.registry.digest("gcr.io", "acme/web", "v2")
 
 
 def test_webhook_source_is_case_sensitive_and_constraints_are_found() -> None:
-    """WebhookEventHandler.java:90-109; constraints are a regex *find* on top-level keys (ArtifactMatcher.java:110-146)."""
+    """WebhookEventHandler.java:90-109; constraints: a regex *find* on top-level keys (ArtifactMatcher.java:110-146)."""
     hook = {"type": "webhook", "enabled": True, "source": "ci", "payloadConstraints": {"status": "green"}}
     assert started_by(hook, WebhookEvent(source="ci", payload={"status": "all green"})) == ["P"]
     assert started_by(hook, WebhookEvent(source="CI", payload={"status": "green"})) == []

@@ -30,7 +30,7 @@ def test_duplicate_names_compare_trimmed_and_ignoring_case() -> None:
 
 
 def test_ids_are_kept_or_generated_and_saves_upsert() -> None:
-    """F7: a client id is used verbatim (a whole-document upsert); a missing id is generated (DefaultPipelineDAO:141-152)."""
+    """F7: a client id is used verbatim (a whole-document upsert); a missing one is generated (DefaultPipelineDAO)."""
     spin = Spinnaker()
     (kept,) = spin.save(pipeline("A"))
     (replaced,) = spin.save({**pipeline("A renamed"), "id": "id-A"})
@@ -43,7 +43,7 @@ def test_ids_are_kept_or_generated_and_saves_upsert() -> None:
 
 
 def test_name_is_trimmed_and_cron_ids_filled_in() -> None:
-    """F3 trims the name (:487); F4 gives cron triggers without id one, and all of them new when the pipeline has no id."""
+    """F3 trims the name (:487); F4 gives cron triggers without id one, all new ones when the pipeline has no id."""
     spin = Spinnaker()
     cron = {"type": "cron", "enabled": True, "cronExpression": "0 0 10 ? * MON-FRI"}
     (with_id,) = spin.save({**pipeline(" Nightly "), "triggers": [cron, {**cron, "id": "mine"}]})

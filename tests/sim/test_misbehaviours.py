@@ -11,7 +11,10 @@ MANIFEST = ExpectedArtifact(
     match=GitHubFile(path="k8s/web.yml", artifact_account="github"),
     default=GitHubFile(path="k8s/web.yml", repo="acme/shop", version="main", artifact_account="github"),
 )
-TEXT = "kind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - image: gcr.io/acme/web:v1\n"
+TEXT = (
+    "kind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n"
+    "        - image: gcr.io/acme/web:v1\n"
+)
 
 
 def test_git_trigger_with_a_required_docker_image_fails_at_start() -> None:
@@ -55,10 +58,15 @@ def test_docker_trigger_whose_repository_does_not_match_the_image_matcher_never_
     assert any("no artifact of the event matches" in line for line in spin.timeline())
     # the same chain with the full image name does fire
     fixed = ExpectedArtifact(display_name="web image", match=DockerImage(image="gcr.io/acme/web"))
-    spin.save(PromotionChain(APP, artifact=MANIFEST, required_artifacts=[fixed])
-              .trigger(DockerTrigger(account="gcr", registry="gcr.io", repository="acme/web"))
-              .deploy("staging", account="staging"))
-    assert [e.pipeline_name for e in spin.send(DockerPush(registry="gcr.io", repository="acme/web", tag="v3", account="gcr"))] == ["Deploy to Staging"]
+    spin.save(
+        PromotionChain(APP, artifact=MANIFEST, required_artifacts=[fixed])
+        .trigger(DockerTrigger(account="gcr", registry="gcr.io", repository="acme/web"))
+        .deploy("staging", account="staging")
+    )
+    assert [
+        e.pipeline_name
+        for e in spin.send(DockerPush(registry="gcr.io", repository="acme/web", tag="v3", account="gcr"))
+    ] == ["Deploy to Staging"]
 
 
 def test_only_if_value_that_is_not_a_judgment_input_skips_production() -> None:

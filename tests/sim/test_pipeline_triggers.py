@@ -12,7 +12,14 @@ from tests.sim._build import github_file, pipeline, wait, webhook
 
 
 def child_of(parent: str, *, status: list[str] | None = None, **trigger: Any) -> dict[str, Any]:
-    return {"type": "pipeline", "enabled": True, "application": "demo", "pipeline": f"id-{parent}", "status": status or ["successful"], **trigger}
+    return {
+        "type": "pipeline",
+        "enabled": True,
+        "application": "demo",
+        "pipeline": f"id-{parent}",
+        "status": status or ["successful"],
+        **trigger,
+    }
 
 
 @pytest.mark.parametrize(
@@ -48,7 +55,9 @@ def test_disabled_or_statusless_pipeline_triggers_never_fire(trigger: dict[str, 
 def test_a_failure_at_start_fires_no_pipeline_trigger() -> None:
     """No ExecutionComplete is published for a startup failure (spinnaker-runtime.md 2.3)."""
     spin = Spinnaker()
-    spin.save({**pipeline("Parent", wait("w")), "expectedArtifacts": [{"id": "m", "matchArtifact": {"type": "docker/image"}}]})
+    spin.save(
+        {**pipeline("Parent", wait("w")), "expectedArtifacts": [{"id": "m", "matchArtifact": {"type": "docker/image"}}]}
+    )
     spin.save({**pipeline("Child", wait("w")), "triggers": [child_of("Parent", status=["failed"])]})
     with pytest.raises(SpinnakerAnswer) as caught:
         spin.trigger("demo", "Parent", {"expectedArtifactIds": ["m"]})
@@ -88,7 +97,11 @@ def test_a_loose_expected_artifact_fails_the_child_with_several_matches() -> Non
     spin = Spinnaker()
     spin.save(pipeline("A", wait("w")))
     spin.save(
-        {**pipeline("B", wait("w")), "triggers": [child_of("A")], "expectedArtifacts": [{"id": "any", "matchArtifact": {"type": "github/file"}}]}
+        {
+            **pipeline("B", wait("w")),
+            "triggers": [child_of("A")],
+            "expectedArtifacts": [{"id": "any", "matchArtifact": {"type": "github/file"}}],
+        }
     )
     spin.run("demo", "A", artifacts=[github_file("a.yml", version="1"), github_file("b.yml", version="1")])
     spin.settle()
@@ -102,8 +115,12 @@ def test_pipeline_stage_runs_the_child_and_takes_its_outputs() -> None:
     spin = Spinnaker(outcomes={"Broken tests": "TERMINAL"})
     spin.save(pipeline("Tests", wait("w", 30)))
     spin.save(pipeline("Broken", webhook("Broken tests")))
-    spin.save(pipeline("Parent", {"type": "pipeline", "name": "Run tests", "application": "demo", "pipeline": "id-Tests"}))
-    spin.save(pipeline("Parent 2", {"type": "pipeline", "name": "Run broken", "application": "demo", "pipeline": "id-Broken"}))
+    spin.save(
+        pipeline("Parent", {"type": "pipeline", "name": "Run tests", "application": "demo", "pipeline": "id-Tests"})
+    )
+    spin.save(
+        pipeline("Parent 2", {"type": "pipeline", "name": "Run broken", "application": "demo", "pipeline": "id-Broken"})
+    )
 
     parent = spin.run("demo", "Parent")
     spin.settle()

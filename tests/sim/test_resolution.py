@@ -45,7 +45,7 @@ EA = {"id": "m", "matchArtifact": {"type": "github/file", "name": "k8s/web.yml"}
 
 
 def test_listed_expected_artifacts_bind_from_the_trigger() -> None:
-    """O1: EAs listed by the trigger are resolved; the bound EA is stored on the trigger (ArtifactUtils.java:238-257)."""
+    """O1: EAs listed by the trigger are resolved; the bound EA is stored on it (ArtifactUtils.java:238-257)."""
     run = run_with([EA], [github_file(version="abc")], ["m"])
     assert run.status != "TERMINAL"
     (bound,) = run.trigger["resolvedExpectedArtifacts"]
@@ -66,7 +66,10 @@ def test_unmatched_listed_artifact_fails_at_start_with_orca_message() -> None:
         spin.trigger("demo", "P", {"expectedArtifactIds": ["m"]})
     answer = caught.value
     assert answer.status == 400
-    assert answer.message.startswith("Unable to trigger pipeline (application: demo, pipelineNameOrId: P). Error: Unmatched expected artifact ExpectedArtifact(matchArtifact=Artifact(type=github/file, customKind=false, name=k8s/web.yml,")
+    assert answer.message.startswith(
+        "Unable to trigger pipeline (application: demo, pipelineNameOrId: P). Error: Unmatched expected artifact "
+        "ExpectedArtifact(matchArtifact=Artifact(type=github/file, customKind=false, name=k8s/web.yml,"
+    )
     assert answer.execution_id is not None
     stored = spin.execution_json(answer.execution_id)
     assert (stored["status"], stored["canceled"], stored["canceledBy"]) == ("TERMINAL", True, "system")
@@ -83,7 +86,12 @@ def test_several_matches_fail_at_start() -> None:
 def test_default_then_prior_order() -> None:
     """O2: current artifacts first, then the newest earlier run of the same config, then the default
     (ArtifactResolver.java:137-149, ArtifactUtils.java:290-298)."""
-    prior_ea = {**EA, "usePriorArtifact": True, "useDefaultArtifact": True, "defaultArtifact": github_file(version="default")}
+    prior_ea = {
+        **EA,
+        "usePriorArtifact": True,
+        "useDefaultArtifact": True,
+        "defaultArtifact": github_file(version="default"),
+    }
     spin = Spinnaker()
     spin.save({**pipeline("P", wait("w")), "expectedArtifacts": [prior_ea]})
 

@@ -71,13 +71,13 @@ def test_judgment_applies_on_the_next_step_not_at_once(spin: Spinnaker) -> None:
 
 
 def test_a_push_that_does_not_touch_the_manifest_starts_nothing(spin: Spinnaker) -> None:
-    """The trigger lists the manifest's expected artifact, so only a push carrying it fires (ArtifactMatcher.java:38-71)."""
+    """The trigger lists the manifest's artifact, so only a push carrying it fires (ArtifactMatcher.java:38-71)."""
     assert push(spin, {"README.md": "docs"}) == []
     assert spin.executions(APP) == [] and spin.deployments() == []
 
 
 def test_stop_deploys_nothing_to_production(spin: Spinnaker) -> None:
-    """Stop makes the judgment TERMINAL (failPipeline: true), so no `successful` trigger fires (ManualJudgmentStage.groovy:92-105)."""
+    """Stop makes the judgment TERMINAL (failPipeline: true): no `successful` trigger fires (ManualJudgmentStage)."""
     push(spin, {"manifests/demo.yml": V2})
     spin.judge(spin.executions(APP, pipeline="Staging Judgement")[-1], "Staging Judgement", "stop")
     spin.settle()

@@ -37,7 +37,11 @@ def test_stages_follow_requisite_stage_ref_ids() -> None:
 def test_stages_without_ref_ids_run_in_order() -> None:
     """OperationsController.groovy:249-252,436-446: no refId anywhere -> numbered "0", "1", ... and chained."""
     spin = Spinnaker()
-    document = {"application": "demo", "name": "Plain", "stages": [{"type": "wait", "name": "a"}, {"type": "wait", "name": "b"}]}
+    document = {
+        "application": "demo",
+        "name": "Plain",
+        "stages": [{"type": "wait", "name": "a"}, {"type": "wait", "name": "b"}],
+    }
     execution = run(spin, document)
     assert [(s.ref_id, s.status) for s in execution.stages] == [("0", "SUCCEEDED"), ("1", "SUCCEEDED")]
     assert spin.execution_json(execution.id)["stages"][1]["requisiteStageRefIds"] == ["0"]
@@ -61,7 +65,9 @@ def test_stage_enabled_false_or_failing_skips_and_counts_as_success() -> None:
 def test_expression_outside_the_subset_is_named_not_guessed() -> None:
     """Expressions the simulator does not evaluate are reported as not simulated, with the expression."""
     spin = Spinnaker()
-    document = pipeline("P", {**webhook("Odd"), "stageEnabled": {"type": "expression", "expression": "#fromUrl('x') != null"}})
+    document = pipeline(
+        "P", {**webhook("Odd"), "stageEnabled": {"type": "expression", "expression": "#fromUrl('x') != null"}}
+    )
     execution = run(spin, document)
     assert any("expression not simulated" in note and "#fromUrl" in note for note in execution.notes)
 
@@ -71,7 +77,9 @@ def test_failure_flags_give_orca_statuses() -> None:
     halts and the execution ends SUCCEEDED; completeOtherBranchesThenFail -> TERMINAL (Stage.kt:124-132,
     CompleteExecutionHandler.kt:120-136)."""
     spin = Spinnaker(outcomes={"Flaky": "TERMINAL"})
-    cont = run(spin, pipeline("Cont", {**webhook("Flaky"), "continuePipeline": True, "failPipeline": False}, webhook("After")))
+    cont = run(
+        spin, pipeline("Cont", {**webhook("Flaky"), "continuePipeline": True, "failPipeline": False}, webhook("After"))
+    )
     assert [s.status for s in cont.stages] == ["FAILED_CONTINUE", "SUCCEEDED"] and cont.status == "SUCCEEDED"
 
     stop = run(spin, pipeline("Stop", {**webhook("Flaky"), "failPipeline": False}, webhook("After")))
@@ -79,7 +87,9 @@ def test_failure_flags_give_orca_statuses() -> None:
 
     fail = run(
         spin,
-        pipeline("Fail", {**webhook("Flaky"), "failPipeline": False, "completeOtherBranchesThenFail": True}, webhook("After")),
+        pipeline(
+            "Fail", {**webhook("Flaky"), "failPipeline": False, "completeOtherBranchesThenFail": True}, webhook("After")
+        ),
     )
     assert fail.status == "TERMINAL"
 
@@ -93,7 +103,11 @@ def test_fail_on_failed_expressions_makes_the_stage_terminal() -> None:
     spin = Spinnaker()
     stage = {**webhook("Hook"), "url": "${#stage('missing')['context']['url']}", "failOnFailedExpressions": True}
     execution = run(spin, pipeline("P", stage))
-    assert execution.status == "TERMINAL" and execution.error is not None and "Unable to locate [missing]" in execution.error
+    assert (
+        execution.status == "TERMINAL"
+        and execution.error is not None
+        and "Unable to locate [missing]" in execution.error
+    )
 
 
 def test_wait_stage_waits_simulated_seconds() -> None:
@@ -111,7 +125,9 @@ def test_execution_window_in_orca_time_zone() -> None:
     (RestrictExecutionDuringTimeWindow.java:123-167). The simulation starts Monday 09:00 there."""
     window = {"whitelist": [{"startHour": 22, "startMin": 0, "endHour": 23, "endMin": 0}], "days": [3]}  # Tuesday
     spin = Spinnaker()
-    document = pipeline("P", {**webhook("Deploy"), "restrictExecutionDuringTimeWindow": True, "restrictedExecutionWindow": window})
+    document = pipeline(
+        "P", {**webhook("Deploy"), "restrictExecutionDuringTimeWindow": True, "restrictedExecutionWindow": window}
+    )
     execution = run(spin, document)
     assert spin.execution(execution.id).stage("Deploy").status == "RUNNING"
     assert spin.waiting() == ["'P': 'Deploy' waits for its execution window"]
@@ -140,7 +156,11 @@ def test_judgment_stop_with_fail_pipeline_false_ends_succeeded() -> None:
     spin.judge(execution, "Approve", "stop")
     spin.settle()
     done = spin.execution(execution.id)
-    assert (done.status, done.stage("Approve").status, done.stage("After").status) == ("SUCCEEDED", "STOPPED", "NOT_STARTED")
+    assert (done.status, done.stage("Approve").status, done.stage("After").status) == (
+        "SUCCEEDED",
+        "STOPPED",
+        "NOT_STARTED",
+    )
 
 
 def test_judgment_times_out_after_three_days_by_default() -> None:
@@ -152,11 +172,22 @@ def test_judgment_times_out_after_three_days_by_default() -> None:
 
 
 def deploy(name: str = "Deploy", **fields: Any) -> dict[str, Any]:
-    return {"type": "deployManifest", "name": name, "account": "prod", "cloudProvider": "kubernetes", "source": "artifact", **fields}
+    return {
+        "type": "deployManifest",
+        "name": name,
+        "account": "prod",
+        "cloudProvider": "kubernetes",
+        "source": "artifact",
+        **fields,
+    }
 
 
 def manifest_ea(**fields: Any) -> dict[str, Any]:
-    return {"id": "m", "matchArtifact": {"type": "github/file", "name": "k8s/web.yml", "artifactAccount": "github"}, **fields}
+    return {
+        "id": "m",
+        "matchArtifact": {"type": "github/file", "name": "k8s/web.yml", "artifactAccount": "github"},
+        **fields,
+    }
 
 
 def test_deploy_binds_the_manifest_and_substitutes_visible_images() -> None:
@@ -218,7 +249,7 @@ def test_required_artifact_missing_or_unbound_fails_with_orca_and_clouddriver_me
 
 
 def test_bake_emits_embedded_base64_that_a_deploy_consumes() -> None:
-    """D5: Bake (Manifest) produces one embedded/base64 named after its expected artifact (CreateBakeManifestTask.java)."""
+    """D5: Bake (Manifest) emits one embedded/base64 named after its expected artifact (CreateBakeManifestTask.java)."""
     spin = Spinnaker()
     sha = spin.git.commit("acme/demo", branch="main", files={"chart/values.yml": MANIFEST})
     baked = {"id": "baked", "matchArtifact": {"type": "embedded/base64", "name": "web"}}
@@ -229,7 +260,9 @@ def test_bake_emits_embedded_base64_that_a_deploy_consumes() -> None:
         "inputArtifacts": [{"artifact": github_file("chart/values.yml", version=sha), "account": "github"}],
         "expectedArtifacts": [baked],
     }
-    execution = run(spin, pipeline("P", bake, deploy(manifestArtifactId="baked", manifestArtifactAccount="embedded-artifact")))
+    execution = run(
+        spin, pipeline("P", bake, deploy(manifestArtifactId="baked", manifestArtifactAccount="embedded-artifact"))
+    )
     assert execution.status == "SUCCEEDED"
     (artifact,) = execution.stage("Bake").outputs["artifacts"]
     assert artifact["type"] == "embedded/base64" and base64.b64decode(artifact["reference"]).decode() == MANIFEST
@@ -237,7 +270,7 @@ def test_bake_emits_embedded_base64_that_a_deploy_consumes() -> None:
 
 
 def test_find_artifact_from_execution_picks_the_latest_started_run() -> None:
-    """D6: the run with the latest startTime among the chosen statuses, first match wins (ArtifactUtils.java:300-326)."""
+    """D6: the latest-started run with a chosen status; first match wins (ArtifactUtils.java:300-326)."""
     spin = Spinnaker(outcomes={"Hook": "TERMINAL"})
     spin.save(pipeline("Source", webhook("Other")))
     for version in ("one", "two"):
@@ -260,11 +293,24 @@ def test_find_artifact_from_execution_picks_the_latest_started_run() -> None:
 def test_undo_rollout_records_a_rollback_when_there_are_revisions() -> None:
     """KubernetesUndoRolloutManifestOperation.java:64-98."""
     spin = Spinnaker()
-    undo = {"type": "undoRolloutManifest", "name": "Undo", "account": "prod", "location": "default", "manifestName": "deployment web", "numRevisionsBack": 1}
+    undo = {
+        "type": "undoRolloutManifest",
+        "name": "Undo",
+        "account": "prod",
+        "location": "default",
+        "manifestName": "deployment web",
+        "numRevisionsBack": 1,
+    }
     first = run(spin, pipeline("Undo", undo))
     assert first.error == "There are 0 revision(s) in total, cannot rollback 1"
     spin.git.commit("acme/demo", branch="main", files={"k8s/web.yml": MANIFEST})
-    source = {"type": "deployManifest", "name": "D", "account": "prod", "source": "artifact", "manifestArtifact": github_file(version="main", artifactAccount="github")}
+    source = {
+        "type": "deployManifest",
+        "name": "D",
+        "account": "prod",
+        "source": "artifact",
+        "manifestArtifact": github_file(version="main", artifactAccount="github"),
+    }
     run(spin, pipeline("Deploy", source))
     spin.run("demo", "Deploy")
     spin.settle()
@@ -298,7 +344,20 @@ def test_execution_json_has_orca_shape() -> None:
     spin = Spinnaker()
     execution = run(spin, pipeline("P", wait("Pause")))
     document = spin.execution_json(execution.id)
-    assert {"id", "application", "name", "status", "startTime", "endTime", "buildTime", "trigger", "stages", "pipelineConfigId"} <= set(document)
-    assert {"id", "refId", "type", "name", "status", "context", "outputs", "requisiteStageRefIds"} <= set(document["stages"][0])
+    assert {
+        "id",
+        "application",
+        "name",
+        "status",
+        "startTime",
+        "endTime",
+        "buildTime",
+        "trigger",
+        "stages",
+        "pipelineConfigId",
+    } <= set(document)
+    assert {"id", "refId", "type", "name", "status", "context", "outputs", "requisiteStageRefIds"} <= set(
+        document["stages"][0]
+    )
     document["status"] = "changed"
     assert spin.execution_json(execution.id)["status"] == "SUCCEEDED"

@@ -140,10 +140,10 @@ def bind_images(text: str, required: Iterable[Json], optional: Iterable[Json]) -
     ```
     """
     candidates: dict[tuple[Any, Any, Any], Json] = {}
-    for artifact in [*required, *optional]:
-        if artifact.get("type") == "docker/image":
-            candidates.setdefault((artifact.get("type"), artifact.get("name"), artifact.get("location")), artifact)
-    by_name = {artifact.get("name"): artifact for artifact in reversed(list(candidates.values()))}
+    for candidate in [*required, *optional]:
+        if candidate.get("type") == "docker/image":
+            candidates.setdefault((candidate.get("type"), candidate.get("name"), candidate.get("location")), candidate)
+    by_name = {candidate.get("name"): candidate for candidate in reversed(list(candidates.values()))}
     bound: list[Json] = []
     lines: list[str] = []
     for line in text.split("\n"):

@@ -203,10 +203,9 @@ class Orca:
         received = all_artifacts(parent) if stage is None else stage_artifacts(parent, stage)
         ids: list[str] = []
         if stage is None:
+            parent_id = parent.get("pipelineConfigId")
             for configured in config.get("triggers") or []:
-                if configured.get("type") == "pipeline" and configured.get("pipeline") == parent.get(
-                    "pipelineConfigId"
-                ):
+                if configured.get("type") == "pipeline" and configured.get("pipeline") == parent_id:
                     ids += [i for i in configured.get("expectedArtifactIds") or [] if i not in ids]
         for expected in config.get("expectedArtifacts") or []:
             if expected.get("id") not in ids and any(matches(expected.get("matchArtifact"), a) for a in received):

@@ -57,6 +57,12 @@ def matches(match_artifact: Mapping[str, Any] | None, artifact: Mapping[str, Any
     return True
 
 
+# Artifacts travel down a chain as the same dict objects and are never changed once made, so their keys are
+# remembered by identity (holding the object keeps its id from being reused); bounded, so memory stays flat.
+_KEYS: dict[int, tuple[Mapping[str, Any], str]] = {}
+_KEYS_LIMIT = 50_000
+
+
 def artifact_key(artifact: Mapping[str, Any]) -> str:
     """Equality as kork's ``Artifact.equals``: every field, metadata and account included (Artifact.java:41).
 
@@ -66,6 +72,9 @@ def artifact_key(artifact: Mapping[str, Any]) -> str:
 
     ```
     """
+    cached = _KEYS.get(id(artifact))
+    if cached is not None and cached[0] is artifact:
+        return cached[1]
     normal = {field: artifact.get(field) or "" for field in _STRING_FIELDS}
     normal["customKind"] = bool(artifact.get("customKind"))
     metadata = dict(artifact.get("metadata") or {})
@@ -74,7 +83,11 @@ def artifact_key(artifact: Mapping[str, Any]) -> str:
         if key not in _STRING_FIELDS and key not in ("customKind", "metadata", "kind"):
             metadata[key] = value
     normal["metadata"] = metadata
-    return json.dumps(normal, sort_keys=True, default=str)
+    key = json.dumps(normal, sort_keys=True, default=str)
+    if len(_KEYS) >= _KEYS_LIMIT:
+        _KEYS.clear()
+    _KEYS[id(artifact)] = (artifact, key)
+    return key
 
 
 def union(*groups: Iterable[Json]) -> list[Json]:

@@ -118,11 +118,15 @@ class Execution:
     status: str
     stages: tuple[StageRun, ...]
     error: str | None
-    artifacts: tuple[Artifact, ...]
     trigger: Mapping[str, Any]
     started: datetime | None = None
     ended: datetime | None = None
     notes: tuple[str, ...] = ()
+
+    @property
+    def artifacts(self) -> tuple[Artifact, ...]:
+        """The trigger's resolved artifacts (``trigger.artifacts``), as model objects."""
+        return tuple(to_artifact(a) for a in self.trigger.get("artifacts") or [])
 
     def stage(self, name: str) -> StageRun:
         """The first stage with this name (or refId)."""
@@ -149,7 +153,6 @@ class Execution:
             status=execution["status"],
             stages=stages,
             error=error,
-            artifacts=tuple(to_artifact(a) for a in trigger.get("artifacts") or []),
             trigger=trigger,
             started=_time(execution.get("startTime")),
             ended=_time(execution.get("endTime")),

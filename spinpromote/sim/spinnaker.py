@@ -215,6 +215,10 @@ class Spinnaker:
         """``PATCH /pipelines/{id}/stages/{stageId}``: merge ``body`` into the stage context and return the
         execution; the stage reads it when its task runs next (TaskController.groovy:479-497), i.e. on the next
         `step` or `settle`, so the returned stage still shows RUNNING."""
+        self._patch(execution_id, stage_id, body, user)
+        return self.execution_json(execution_id)
+
+    def _patch(self, execution_id: str, stage_id: str, body: Mapping[str, Any], user: str) -> None:
         execution = self._execution(execution_id)
         stage = next((s for s in execution["stages"] if s["id"] == stage_id), None)
         if stage is None:
@@ -223,8 +227,7 @@ class Spinnaker:
         stage["context"].update(lastModifiedBy=user, lastModified={"user": user, "lastModifiedTime": self.clock.now})
         self._record(f"{execution['name']!r}: stage {stage['name']!r} patched {dict(body)} by {user}")
         if stage["status"] == "RUNNING":
-            self.clock.soon(lambda: self.orca.run_task(execution, stage))
-        return self.execution_json(execution_id)
+            self.clock.soon(partial(self.orca.run_task, execution, stage))
 
     def judge(
         self,
@@ -262,7 +265,7 @@ class Spinnaker:
                     document,
                     f"judgment input {input!r} is not one of {options}: Deck offers only those, orca accepts any",
                 )
-        self.patch_stage(execution_id, found["id"], body, user=user)
+        self._patch(execution_id, found["id"], body, user)
 
     # -- time -----------------------------------------------------------------------------------------
 
@@ -388,6 +391,10 @@ def _with_error(record: Execution, error: str) -> Execution:
     return attrs.evolve(record, error=error)
 
 
-def _copy_execution(execution: Json) -> Json:
-    result = copy.deepcopy(execution)
-    return result
+def _copy_execution(value: Any) -> Any:
+    """A copy of JSON data (dicts, lists, scalars): much cheaper than copy.deepcopy on deep executions."""
+    if isinstance(value, dict):
+        return {key: _copy_execution(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy_execution(item) for item in value]
+    return value

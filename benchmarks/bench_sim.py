@@ -24,7 +24,10 @@ from spinpromote.sim import GitPush, Spinnaker
 
 TARGET = 20.0
 SEED = _bench.REPO / "examples" / "artifact_promotion.py"
-MANIFEST = "kind: Deployment\nmetadata:\n  name: shop\nspec:\n  template:\n    spec:\n      containers:\n        - image: gcr.io/acme/shop:v1\n"
+MANIFEST = (
+    "kind: Deployment\nmetadata:\n  name: shop\nspec:\n  template:\n    spec:\n      containers:\n"
+    "        - image: gcr.io/acme/shop:v1\n"
+)
 PUSH = GitPush(repo="acme/demo", branch="main", files={"manifests/demo.yml": "kind: Deployment\n# v2\n"})
 
 
@@ -80,7 +83,8 @@ def main() -> None:
     chain = runpy.run_path(str(SEED))["chain"]
     spin = seed_scenario(chain)
     staging, prod = spin.deployments()
-    assert prod.account == "prod" and prod.content == staging.content, "the scenario did not promote"
+    assert prod.account == "prod", "the scenario did not reach production"
+    assert prod.content == staging.content, "production did not deploy what staging ran"
     print(f"seed scenario: push, staging, judgment, production; best of {repeats}, gc off while timing")
     _bench.compare(
         "simulate seed end to end vs render the chain to JSON",

@@ -101,9 +101,8 @@ def main() -> None:
         assert len(done.deployments()) == environments, "not every environment deployed"
         (best,) = _bench.best_of(lambda d=documents, n=environments: judged_through(d, n), repeats=max(3, repeats // 3))
         per_env[environments] = best / environments
-        print(
-            f"  {environments:3d} environments: {best * 1e3:.1f} ms, {per_env[environments] * 1e3:.2f} ms per environment"
-        )
+        each = per_env[environments] * 1e3
+        print(f"  {environments:3d} environments: {best * 1e3:.1f} ms, {each:.2f} ms per environment")
     print(f"  per-environment time at 100 / at 10: {per_env[100] / per_env[10]:.2f}x")
 
 

@@ -11,18 +11,17 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from spinpromote.sim import stages
 from spinpromote.sim.artifacts import matches, union
 from spinpromote.sim.clock import Clock, Ids
 from spinpromote.sim.echo import enabled
 from spinpromote.sim.front50 import Front50
 from spinpromote.sim.resolution import ResolutionError, all_artifacts, resolve_at_start, stage_artifacts, topological
 from spinpromote.sim.results import Deployment, Rollback
+from spinpromote.sim.stages import Outcome, label
 from spinpromote.sim.stores import DockerRegistry, GitHost
-
-if TYPE_CHECKING:
-    from spinpromote.sim.stages import Outcome
 
 __all__ = ["COMPLETE", "OK_FOR_DOWNSTREAM", "Orca"]
 
@@ -139,7 +138,7 @@ class Orca:
             error = str(failure)
         if error is None and config.get("disabled"):
             error = "Pipeline is disabled and cannot be started."  # OperationsController.groovy:245-247
-        self.log(f"{_label(execution)} created by a {trigger['type']} trigger")
+        self.log(f"{label(execution)} created by a {trigger['type']} trigger")
         if error is not None:
             # ExecutionLauncher.java:163-198: stored TERMINAL, canceled by "system", no stage runs, and no
             # ExecutionComplete, so no pipeline trigger fires (spinnaker-runtime.md 2.3)
@@ -151,7 +150,7 @@ class Orca:
                 startTime=now,
                 endTime=now,
             )
-            self.log(f"{_label(execution)} TERMINAL at start: {error}")
+            self.log(f"{label(execution)} TERMINAL at start: {error}")
             return execution
         self.clock.soon(lambda: self.start_execution(execution))
         return execution
@@ -237,7 +236,7 @@ class Orca:
             return
         if execution["limitConcurrent"] and self._running_sibling(execution):
             # limitConcurrent: wait while another execution of this config runs (StartExecutionHandler.kt)
-            self.log(f"{_label(execution)} queued: another execution of this pipeline is running (limitConcurrent)")
+            self.log(f"{label(execution)} queued: another execution of this pipeline is running (limitConcurrent)")
             return
         try:
             topological(execution["stages"])
@@ -246,7 +245,7 @@ class Orca:
             return
         initial = [s for s in execution["stages"] if not s["requisiteStageRefIds"]]
         execution.update(status="RUNNING", startTime=self.clock.now)
-        self.log(f"{_label(execution)} RUNNING")
+        self.log(f"{label(execution)} RUNNING")
         if not initial:
             # Execution.kt:24-26; StartExecutionHandler.kt:91-96
             self.finish(execution, "TERMINAL", error="No initial stages found")
@@ -267,8 +266,6 @@ class Orca:
 
     def start_stage(self, execution: Json, stage: Json) -> None:
         """StartStageHandler: once every upstream stage succeeded (or was skipped), check stageEnabled, then run."""
-        from spinpromote.sim import stages
-
         if execution["status"] != "RUNNING" or stage["status"] != "NOT_STARTED":
             return
         if any(s["status"] not in OK_FOR_DOWNSTREAM for s in self._upstream(execution, stage)):
@@ -285,8 +282,6 @@ class Orca:
 
     def run_task(self, execution: Json, stage: Json) -> None:
         """Run the stage's work; it finishes the stage or leaves it RUNNING with a re-run scheduled."""
-        from spinpromote.sim import stages
-
         if execution["status"] != "RUNNING" or stage["status"] != "RUNNING":
             return
         outcome: Outcome = stages.run(self, execution, stage)
@@ -314,7 +309,7 @@ class Orca:
         if error is not None:
             context["exception"] = {"details": {"error": error, "errors": [error]}}
         stage.update(status=status, endTime=self.clock.now)
-        self.log(f"{_label(execution)} stage {stage['name']!r} {status}" + (f": {error}" if error else ""))
+        self.log(f"{label(execution)} stage {stage['name']!r} {status}" + (f": {error}" if error else ""))
         if status in OK_FOR_DOWNSTREAM:
             for downstream in execution["stages"]:
                 if stage["refId"] in downstream["requisiteStageRefIds"]:
@@ -365,7 +360,7 @@ class Orca:
                 canceled=True, canceledBy=execution.get("canceledBy") or "anonymous", cancellationReason=reason
             )
         execution.update(status=status, endTime=self.clock.now)
-        self.log(f"{_label(execution)} {status}")
+        self.log(f"{label(execution)} {status}")
         self._execution_complete(execution)
 
     # -- after an execution -------------------------------------------------------------------------
@@ -483,7 +478,3 @@ def merged_outputs(execution: Mapping[str, Any]) -> Json:
     if artifacts:
         merged["artifacts"] = artifacts
     return merged
-
-
-def _label(execution: Mapping[str, Any]) -> str:
-    return f"{execution.get('name')!r} ({execution['id'][-6:]})"

@@ -324,7 +324,7 @@ class Spinnaker:
     def _execution(self, execution_id: str) -> Json:
         found = self.orca.executions.get(execution_id)
         if found is None:
-            raise SimulationError(f"Pipeline not found (id: {execution_id})")
+            raise SpinnakerAnswer(404, f"Pipeline not found (id: {execution_id})")  # Gate's 404
         return found
 
     def _record_of(self, execution: Json) -> Execution:

@@ -31,6 +31,12 @@ from spinpromote.sim.windows import next_opening
 if TYPE_CHECKING:
     from spinpromote.sim.orca import Orca
 
+
+def label(execution: Mapping[str, Any]) -> str:
+    """How the timeline names an execution: its pipeline's name and the end of its id."""
+    return f"{execution.get('name')!r} ({execution['id'][-6:]})"
+
+
 __all__ = ["Outcome", "await_window", "evaluate_context", "run", "scope_for", "stage_enabled"]
 
 Json = dict[str, Any]
@@ -154,12 +160,13 @@ _NOT_EVALUATED = frozenset({"stageEnabled", "expectedArtifacts", "judgmentStatus
 def evaluate_context(orca: Orca, execution: Json, stage: Json) -> None:
     """Evaluate ``${...}`` in the stage context when it starts (ExpressionAware.kt:50-76); failures keep the text."""
     context = stage["context"]
-    if not any("${" in repr(value) for key, value in context.items() if key not in _NOT_EVALUATED):
+    skipped = _NOT_EVALUATED | ({"manifests"} if context.get("skipExpressionEvaluation") else set())
+    if not any("${" in repr(value) for key, value in context.items() if key not in skipped):
         return
     errors: list[str] = []
     scope = scope_for(orca, execution, stage)
     for key in list(context):
-        if key in _NOT_EVALUATED:
+        if key in skipped:
             continue
         try:
             context[key] = evaluate_value(context[key], scope, errors)
@@ -181,7 +188,7 @@ def await_window(orca: Orca, execution: Json, stage: Json) -> None:
         orca.run_task(execution, stage)
         return
     stage["context"]["scheduledTime"] = opening
-    orca.log(f"stage {stage['name']!r} waits for its execution window")
+    orca.log(f"{label(execution)} stage {stage['name']!r} waits for its execution window")
     orca.clock.at(opening, lambda: orca.run_task(execution, stage))
 
 
@@ -243,7 +250,7 @@ def _manual_judgment(orca: Orca, execution: Json, stage: Json) -> Outcome:
     if stage["id"] not in orca.waiting_tasks:
         orca.waiting_tasks.add(stage["id"])
         orca.schedule(execution, stage, deadline)
-        orca.log(f"stage {stage['name']!r} awaits a judgment")
+        orca.log(f"{label(execution)} stage {stage['name']!r} awaits a judgment")
     return _RUNNING
 
 
@@ -371,7 +378,9 @@ def _deploy_manifest(orca: Orca, execution: Json, stage: Json) -> Outcome:
             time=orca.clock.datetime,
         )
     )
-    orca.log(f"deployed {(manifest or {}).get('name') or 'text manifest'} to {account}/{namespace}")
+    orca.log(
+        f"{label(execution)} deployed {(manifest or {}).get('name') or 'a text manifest'} to {account}/{namespace}"
+    )
     orca.note(execution, f"stage {stage['name']!r}: waitForManifestStable not simulated (the rollout is instant)")
     # PromoteManifestKatoOutputsTask.java:48-97: flat dotted keys, and artifacts = the created ones
     outputs: Json = {
@@ -461,7 +470,7 @@ def _undo_rollout(orca: Orca, execution: Json, stage: Json) -> Outcome:
             stage_name=str(stage.get("name")),
         )
     )
-    orca.log(f"rolled back {name} in {account}/{namespace} by {back} revision(s)")
+    orca.log(f"{label(execution)} rolled back {name} in {account}/{namespace} by {back} revision(s)")
     return Outcome(status="SUCCEEDED")
 
 

@@ -338,7 +338,8 @@ class Spinnaker:
 
     def execution_json(self, execution_id: str) -> Json:
         """orca's execution JSON, as Gate's ``GET /pipelines/{id}`` returns it (a copy)."""
-        return _copy_execution(self._execution(execution_id))
+        copied: Json = _copy_execution(self._execution(execution_id))
+        return copied
 
     def executions(self, application: str, pipeline: str | None = None) -> list[Execution]:
         """The application's executions, oldest first; ``pipeline`` filters by name."""

@@ -136,3 +136,57 @@ def test_pipeline_stage_runs_the_child_and_takes_its_outputs() -> None:
     run = spin.run("demo", "Parent 3")
     spin.settle()
     assert spin.execution(run.id).error == "The referenced pipeline cannot be located (nope)"
+
+
+def test_canceled_queued_executions_fire_canceled_triggers() -> None:
+    """A queued execution purged by keepWaitingPipelines: false is CANCELED and publishes ExecutionComplete, so
+    `canceled` pipeline triggers fire (CancelExecutionHandler.kt:55-56)."""
+    spin = Spinnaker()
+    spin.save({**pipeline("P", wait("Pause", 60)), "limitConcurrent": True, "keepWaitingPipelines": False})
+    spin.save({**pipeline("On cancel", wait("w")), "triggers": [child_of("P", status=["canceled"])]})
+    for _ in range(3):
+        spin.run("demo", "P")
+    spin.advance(60)
+    assert len(spin.executions("demo", pipeline="On cancel")) == 1
+
+
+def test_keep_waiting_pipelines_runs_every_queued_execution_in_order() -> None:
+    """keepWaitingPipelines: true starts the oldest queued execution each time (StartWaitingExecutionsHandler.kt)."""
+    spin = Spinnaker()
+    spin.save({**pipeline("P", wait("Pause", 60)), "limitConcurrent": True, "keepWaitingPipelines": True})
+    ids = [spin.run("demo", "P").id for _ in range(3)]
+    spin.advance(60)
+    assert [spin.execution(i).status for i in ids] == ["SUCCEEDED", "RUNNING", "NOT_STARTED"]
+    spin.advance(120)
+    assert [spin.execution(i).status for i in ids] == ["SUCCEEDED"] * 3
+
+
+def test_pipeline_stage_outputs_carry_the_child_artifacts_downstream() -> None:
+    """The child's merged outputs, artifacts included, become the pipeline stage's (MonitorPipelineTask.groovy:139-141),
+    so a later stage can bind them."""
+    spin = Spinnaker()
+    baked = {"id": "b", "matchArtifact": {"type": "embedded/base64", "name": "web"}}
+    spin.git.commit("acme/demo", branch="main", files={"k8s/web.yml": "kind: Deployment\n"})
+    bake = {
+        "type": "bakeManifest",
+        "name": "Bake",
+        "inputArtifacts": [{"artifact": github_file(version="main"), "account": "github"}],
+        "expectedArtifacts": [baked],
+    }
+    spin.save(pipeline("Baker", bake))
+    run_child = {"type": "pipeline", "name": "Run baker", "application": "demo", "pipeline": "id-Baker"}
+    deploy = {
+        "type": "deployManifest",
+        "name": "Deploy",
+        "account": "prod",
+        "source": "artifact",
+        "manifestArtifactId": "b",
+        "manifestArtifactAccount": "embedded-artifact",
+    }
+    spin.save(pipeline("Parent", run_child, deploy))
+    parent = spin.run("demo", "Parent")
+    spin.settle()
+    done = spin.execution(parent.id)
+    assert done.status == "SUCCEEDED"
+    assert done.stage("Run baker").outputs["artifacts"][0]["type"] == "embedded/base64"
+    assert spin.deployments()[0].content == "kind: Deployment\n"

@@ -9,6 +9,7 @@ outcome is scripted (``Spinnaker(outcomes={stage name: status})``), and the exec
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -31,13 +32,7 @@ from spinpromote.sim.windows import next_opening
 if TYPE_CHECKING:
     from spinpromote.sim.orca import Orca
 
-
-def label(execution: Mapping[str, Any]) -> str:
-    """How the timeline names an execution: its pipeline's name and the end of its id."""
-    return f"{execution.get('name')!r} ({execution['id'][-6:]})"
-
-
-__all__ = ["Outcome", "await_window", "evaluate_context", "run", "scope_for", "stage_enabled"]
+__all__ = ["Outcome", "await_window", "evaluate_context", "label", "run", "scope_for", "stage_enabled"]
 
 Json = dict[str, Any]
 
@@ -63,6 +58,11 @@ class Outcome:
 
 
 _RUNNING = Outcome(status="RUNNING")
+
+
+def label(execution: Mapping[str, Any]) -> str:
+    """How the timeline names an execution: its pipeline's name and the end of its id."""
+    return f"{execution.get('name')!r} ({execution['id'][-6:]})"
 
 
 class _Status(str):
@@ -201,23 +201,17 @@ def _scripted(orca: Orca, execution: Json, stage: Json) -> Outcome | None:
     if status is None:
         return None
     orca.note(execution, f"stage {stage['name']!r}: scripted outcome {status}")
-    if status == "SUCCEEDED":
-        return Outcome(status="SUCCEEDED")
-    if status == "FAILED_CONTINUE":
-        return Outcome(status="FAILED_CONTINUE", error=f"Scripted outcome: {status}")
-    return Outcome(status=status, error=f"Scripted outcome: {status}")
+    return Outcome(status=status, error=None if status == "SUCCEEDED" else f"Scripted outcome: {status}")
 
 
 def run(orca: Orca, execution: Json, stage: Json) -> Outcome:
     """Run one stage's work once."""
     handler = _HANDLERS.get(str(stage.get("type")))
-    if handler is not None and handler[1]:
-        return handler[0](orca, execution, stage)
+    if handler is not None:
+        return handler(orca, execution, stage)
     scripted = _scripted(orca, execution, stage)
     if scripted is not None:
         return scripted
-    if handler is not None:
-        return handler[0](orca, execution, stage)
     orca.note(execution, f"stage {stage['name']!r} ({stage.get('type')}): effect not modelled; it succeeded")
     return Outcome(status="SUCCEEDED")
 
@@ -246,7 +240,8 @@ def _manual_judgment(orca: Orca, execution: Json, stage: Json) -> Outcome:
     if decision == "stop":
         return Outcome(status="TERMINAL")
     if orca.clock.now >= deadline:
-        return _fail(f"Stage timed out after {int(timeout) // 1000}s waiting for a judgment")
+        # RunTaskHandler.kt:408-421 throws "Stage <name> timed out after <duration>" (duration format not copied)
+        return _fail(f"Stage {stage['name']} timed out after {int(timeout) // 1000} seconds")
     if stage["id"] not in orca.waiting_tasks:
         orca.waiting_tasks.add(stage["id"])
         orca.schedule(execution, stage, deadline)
@@ -324,8 +319,6 @@ def _deploy_manifest(orca: Orca, execution: Json, stage: Json) -> Outcome:
             manifests = context.get("manifests")
             if not manifests:
                 raise _StageFailure("No text manifest was specified.")
-            import json
-
             text, manifest, commit = json.dumps(manifests, indent=2), None, None
         else:
             manifest = _manifest_artifact(orca, execution, stage)
@@ -552,13 +545,14 @@ def _pipeline(orca: Orca, execution: Json, stage: Json) -> Outcome:
     return _RUNNING
 
 
-_HANDLERS: dict[str, tuple[Callable[[Orca, Json, Json], Outcome], bool]] = {
-    # (handler, handles scripted outcomes itself or ignores them)
-    "manualJudgment": (_manual_judgment, True),
-    "wait": (_wait, True),
-    "pipeline": (_pipeline, True),
-    "findArtifactFromExecution": (_find_artifact, True),
-    "deployManifest": (_deploy_manifest, True),
-    "bakeManifest": (_bake_manifest, True),
-    "undoRolloutManifest": (_undo_rollout, True),
+# Stage types with modelled behaviour; deploy, bake and undo rollout also take a scripted failure (after
+# their own checks), judgments, waits, pipeline and find stages do not.
+_HANDLERS: dict[str, Callable[[Orca, Json, Json], Outcome]] = {
+    "manualJudgment": _manual_judgment,
+    "wait": _wait,
+    "pipeline": _pipeline,
+    "findArtifactFromExecution": _find_artifact,
+    "deployManifest": _deploy_manifest,
+    "bakeManifest": _bake_manifest,
+    "undoRolloutManifest": _undo_rollout,
 }

@@ -278,7 +278,8 @@ def _artifact_gate(pipeline: Mapping[str, Any], trigger: Mapping[str, Any], arti
 def fire(
     pipelines: Iterable[Json], event: Event, *, sha: str | None, digest: str | None, notes: list[str]
 ) -> Iterator[Fired]:
-    """Every (pipeline, trigger) the event fires, in store order, one execution per matching trigger.
+    """Every (pipeline, trigger) the event fires, in store order, one execution per matching trigger
+    (echo caches enabled triggers and checks each one: BaseTriggerEventHandler.java:65-153).
 
     ```pycon
     >>> pipeline = {"name": "p", "triggers": [{"type": "webhook", "enabled": True, "source": "ci"}]}

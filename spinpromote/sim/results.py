@@ -1,13 +1,15 @@
 """What a simulation shows: executions, their stage runs, and the deployments that ran, as frozen records.
 
-Records are snapshots built from orca's execution JSON when asked for; artifacts in them are spinpromote
-model objects (`spinpromote.GitHubFile`, `spinpromote.DockerImage`, ...).
+Records are snapshots built from orca's execution JSON when asked for (their ``context``, ``outputs`` and
+``trigger`` are read-only views of the top level); artifacts in them are spinpromote model objects
+(`spinpromote.GitHubFile`, `spinpromote.DockerImage`, ...).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -78,8 +80,8 @@ class StageRun:
             error=stage_error(stage),
             started=_time(stage.get("startTime")),
             ended=_time(stage.get("endTime")),
-            context=context,
-            outputs=stage.get("outputs") or {},
+            context=MappingProxyType(dict(context)),
+            outputs=MappingProxyType(dict(stage.get("outputs") or {})),
         )
 
 
@@ -153,7 +155,7 @@ class Execution:
             status=execution["status"],
             stages=stages,
             error=error,
-            trigger=trigger,
+            trigger=MappingProxyType(dict(trigger)),
             started=_time(execution.get("startTime")),
             ended=_time(execution.get("endTime")),
             notes=tuple(notes),

@@ -5,12 +5,13 @@ versus text results, failures keep the raw text), orca ``StageExpressionFunction
 (``#stage``, ``#judgment``), kork ``ExpressionsSupport.java:239-332`` (``#toInt`` and friends), orca
 ``StageContext.java:57-67`` (unknown names fall back to ancestors' outputs).
 
-Supported: string, number, boolean and null literals; ``==  !=  <  >  <=  >=`` (and ``eq ne lt gt le ge``);
-``and or not && || !``; ``? :`` and ``?:``; ``+`` and ``-``; property access ``a.b`` and ``a?.b``; indexing
-``a['b']`` and ``a[0]``; the methods ``equals contains equalsIgnoreCase startsWith endsWith toLowerCase
-toUpperCase trim isEmpty size length toString``; the functions ``#judgment #judgement #stage #toInt
-#toFloat #toBoolean #alphanumerical #toJson #triggerResolvedArtifact``. Anything else raises
-`NotSimulated`, which names the expression: the simulator never guesses.
+Supported: string, number, boolean and null literals; ``==  !=  <  >  <=  >=`` (and ``eq ne lt gt le ge``),
+``matches``; ``and or not && || !``; ``? :`` and ``?:``; ``+`` and ``-``; property access ``a.b`` and
+``a?.b``; indexing ``a['b']`` and ``a[0]``; the methods ``equals contains equalsIgnoreCase startsWith
+endsWith toLowerCase toUpperCase trim isEmpty size length toString matches substring replace split indexOf``;
+the functions ``#judgment #judgement #stage #toInt #toFloat #toBoolean #alphanumerical #toJson
+#triggerResolvedArtifact``. Anything else raises `NotSimulated`, which names the expression: the simulator
+never guesses.
 """
 
 from __future__ import annotations
@@ -35,7 +36,18 @@ _TOKEN = re.compile(
     r"\s*(?:(?P<number>\d+\.\d+|\d+)|(?P<string>'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\")"
     r"|(?P<op>\?\.|\?:|==|!=|<=|>=|&&|\|\||[-+*/%<>!?:.,()\[\]{}#])|(?P<name>[A-Za-z_$][A-Za-z0-9_$]*))"
 )
-_WORD_OPS = {"and": "&&", "or": "||", "not": "!", "eq": "==", "ne": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">="}
+_WORD_OPS = {
+    "and": "&&",
+    "or": "||",
+    "not": "!",
+    "eq": "==",
+    "ne": "!=",
+    "lt": "<",
+    "gt": ">",
+    "le": "<=",
+    "ge": ">=",
+    "matches": "matches",
+}
 
 
 def _tokens(text: str) -> list[tuple[str, Any]]:
@@ -59,7 +71,10 @@ def _tokens(text: str) -> list[tuple[str, Any]]:
             result.append(("op", found.group("op")))
         else:
             name = found.group("name")
-            if name in _WORD_OPS:
+            after_dot = bool(result) and result[-1] in (("op", "."), ("op", "?."))
+            if after_dot:
+                result.append(("name", name))  # a method or property named like an operator: a.matches(...)
+            elif name in _WORD_OPS:
                 result.append(("op", _WORD_OPS[name]))
             elif name in ("true", "false"):
                 result.append(("lit", name == "true"))
@@ -179,6 +194,11 @@ def _method(target: Any, name: str, args: list[Any], text: str) -> Any:
             "trim": target.strip,
             "isEmpty": lambda: target == "",
             "length": lambda: len(target),
+            "matches": lambda pattern: _regex_matches(target, pattern),
+            "substring": lambda start, end=None: target[start:end],
+            "replace": lambda old, new: target.replace(str(old), str(new)),
+            "split": lambda pattern: re.split(str(pattern), target),
+            "indexOf": lambda sub: target.find(str(sub)),
         }
         if name in string_methods:
             return string_methods[name](*args)
@@ -261,7 +281,12 @@ class _Parser:
             return lambda scope: then(scope) if _truth(condition(scope), text) else otherwise(scope)
         return condition
 
-    _LEVELS: tuple[tuple[str, ...], ...] = (("||",), ("&&",), ("==", "!=", "<", ">", "<=", ">="), ("+", "-"))
+    _LEVELS: tuple[tuple[str, ...], ...] = (
+        ("||",),
+        ("&&",),
+        ("==", "!=", "<", ">", "<=", ">=", "matches"),
+        ("+", "-"),
+    )
 
     def binary(self, level: int) -> Node:
         if level == len(self._LEVELS):
@@ -280,6 +305,8 @@ class _Parser:
             return lambda scope: _truth(left(scope), text) or _truth(right(scope), text)
         if op == "&&":
             return lambda scope: _truth(left(scope), text) and _truth(right(scope), text)
+        if op == "matches":
+            return lambda scope: _regex_matches(left(scope), right(scope))
         if op == "+":
             return lambda scope: _plus(left(scope), right(scope))
         if op == "-":
@@ -384,6 +411,16 @@ class _Parser:
     @staticmethod
     def index_node(target: Node, key: Node) -> Node:
         return lambda scope: _index(target(scope), key(scope))
+
+
+def _regex_matches(value: Any, pattern: Any) -> bool:
+    # SpEL's `matches` and Java's String.matches: the whole string must match
+    if value is None:
+        raise EvaluationError("EL1050E: The 'matches' operator needs a string on its left, not null")
+    try:
+        return re.fullmatch(str(pattern), str(value)) is not None
+    except re.error as error:
+        raise EvaluationError(f"EL1051E: The regular expression {pattern!r} is invalid: {error}") from None
 
 
 def _plus(left: Any, right: Any) -> Any:

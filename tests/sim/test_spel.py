@@ -44,6 +44,10 @@ SCOPE = Scope(
         ("1 == '1'", False),
         ("#alphanumerical('a-b_c')", "abc"),
         ("#toBoolean('TRUE')", True),
+        ("trigger.tag matches 'v[0-9]+'", True),
+        ("trigger.tag matches 'v'", False),
+        ("trigger.branch.substring(0, 2) + trigger.tag.replace('v', '-')", "ma-2"),
+        ("trigger.tag.matches('v.*') && trigger.branch.indexOf('ai') == 1", True),
     ],
 )
 def test_supported_expressions(expression: str, value: Any) -> None:
@@ -52,7 +56,7 @@ def test_supported_expressions(expression: str, value: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "expression", ["#fromUrl('http://x')", "2 * 3", "T(java.lang.Math).max(1, 2)", "parameters.env.matches('p.*')"]
+    "expression", ["#fromUrl('http://x')", "2 * 3", "T(java.lang.Math).max(1, 2)", "parameters.env.codePointAt(0)"]
 )
 def test_outside_the_subset_is_not_simulated(expression: str) -> None:
     """The simulator names what it does not evaluate instead of guessing."""

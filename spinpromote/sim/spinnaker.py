@@ -59,10 +59,20 @@ class Spinnaker:
 
     ```
 
-    For FakeGate, the front50 and orca operations speak Gate's language: `save_pipeline` returns the stored
-    document or raises `SpinnakerAnswer` (front50's status and message), `trigger` returns an execution id
-    (Gate answers 202 and ``{"ref": "/pipelines/<id>"}``), `execution_json` returns orca's execution JSON,
-    and `patch_stage` merges a judgment that applies on the next `step`, as orca's does.
+    For FakeGate the operations speak Gate's language; each refusal raises `SpinnakerAnswer` carrying the
+    status and message Gate answers with:
+
+    - ``POST /pipelines?staleCheck=``: `save_pipeline` (the stored document; Gate answers 200, empty body)
+    - ``GET /applications/{app}/pipelineConfigs[/{name}]``: `pipelines`, `pipeline`
+    - ``DELETE /pipelines/{app}/{name}``: `delete` (no match is still 200)
+    - ``POST /pipelines/{app}/{nameOrId}``: `trigger` (the execution id; Gate answers 202 ``{"ref":
+      "/pipelines/<id>"}``; a failure at start is a 400 whose ``execution_id`` names the stored execution)
+    - ``GET /pipelines/{id}``: `execution_json` (orca's execution JSON; 404 when unknown)
+    - ``PATCH /pipelines/{id}/stages/{stageId}``: `patch_stage` (returns the execution at once; the judgment
+      applies on the next `step` or `settle`, as orca's does)
+
+    Between requests a server calls `settle` (or `step` for one action at a time); time moves only through
+    `advance`, never by itself.
     """
 
     def __init__(

@@ -353,7 +353,12 @@ def _deploy_manifest(orca: Orca, execution: Json, stage: Json) -> Outcome:
     scripted = _scripted(orca, execution, stage)
     if scripted is not None and scripted.status != "SUCCEEDED":
         return scripted
-    namespace = str(context.get("namespaceOverride") or manifest_namespace(text) or "default")
+    namespace = str(context.get("namespaceOverride") or manifest_namespace(text) or "")
+    if not namespace:
+        namespace = "default"
+        orca.note(
+            execution, f"stage {stage['name']!r}: no namespace given; assumed 'default' (account defaults not modelled)"
+        )
     if manifest is not None and commit is not None and manifest.get("type") != "embedded/base64":
         manifest = {**manifest, "version": commit}  # the branch or tag fetched, as the commit it resolved to
     created = created_artifacts(text, account=account, namespace=namespace)

@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+import attrs
+
 from spinpromote.sim import cron, echo
 from spinpromote.sim.clock import START, Clock, Ids
 from spinpromote.sim.errors import SimulationError, SpinnakerAnswer
@@ -340,7 +342,7 @@ class Spinnaker:
     def _record_of(self, execution: Json) -> Execution:
         record = Execution.from_json(execution, self.orca.notes.get(execution["id"], ()))
         error = self.orca.errors.get(execution["id"])
-        return record if error is None or record.error else _with_error(record, error)
+        return record if error is None or record.error else attrs.evolve(record, error=error)
 
     def execution(self, execution_id: str) -> Execution:
         """One execution, as a record."""
@@ -394,12 +396,6 @@ class Spinnaker:
             seconds = (at - self._start) // 1000
             lines.append(f"[+{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}] {text}")
         return lines
-
-
-def _with_error(record: Execution, error: str) -> Execution:
-    import attrs
-
-    return attrs.evolve(record, error=error)
 
 
 def _copy_execution(value: Any) -> Any:

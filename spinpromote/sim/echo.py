@@ -16,7 +16,7 @@ import attrs
 from spinpromote.sim.artifacts import matches
 from spinpromote.sim.events import DockerPush, Event, GitPush, HelmChartPush, JenkinsBuild, PubsubMessage, WebhookEvent
 
-__all__ = ["Fired", "enabled", "fire", "push_artifacts"]
+__all__ = ["Fired", "enabled", "event_artifacts", "fire", "push_artifacts"]
 
 Json = dict[str, Any]
 GITLAB_API = "https://gitlab.com/api/v4"
@@ -227,7 +227,7 @@ def _match(trigger: Mapping[str, Any], event: Event, notes: list[str]) -> bool:
     return False
 
 
-def event_artifacts(event: Event, sha: str | None, digest: str | None) -> list[Json]:
+def event_artifacts(event: Event, sha: str | None) -> list[Json]:
     """The artifacts echo attaches to an event (see each handler)."""
     if isinstance(event, GitPush):
         return push_artifacts(event, sha or "")
@@ -288,7 +288,7 @@ def fire(
 
     ```
     """
-    artifacts = event_artifacts(event, sha, digest)
+    artifacts = event_artifacts(event, sha)
     for pipeline in pipelines:
         if pipeline.get("disabled"):
             continue  # PipelineCache.java:282-284

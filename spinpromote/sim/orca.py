@@ -286,12 +286,33 @@ class Orca:
             return
         outcome: Outcome = stages.run(self, execution, stage)
         if outcome.status == "RUNNING":
+            self._bound_by_timeout(execution, stage)
             return
         if outcome.outputs:
             stage["outputs"].update(outcome.outputs)
         if outcome.context:
             stage["context"].update(outcome.context)
         self.complete_stage(execution, stage, outcome.status, error=outcome.error)
+
+    def _bound_by_timeout(self, execution: Json, stage: Json) -> None:
+        # RunTaskHandler.kt:382-421: stageTimeoutMs bounds the whole stage, counted once its window has opened;
+        # Manual Judgment applies it itself (ManualJudgmentStage.groovy:72-74)
+        timeout = stage["context"].get("stageTimeoutMs")
+        key = stage["id"] + ":timeout"
+        if not timeout or stage.get("type") == "manualJudgment" or key in self.waiting_tasks:
+            return
+        self.waiting_tasks.add(key)
+        self.clock.at(self.clock.now + int(timeout), partial(self._time_out, execution, stage, int(timeout)))
+
+    def _time_out(self, execution: Json, stage: Json, timeout: int) -> None:
+        if execution["status"] != "RUNNING" or stage["status"] != "RUNNING":
+            return
+        if stage["context"].get("markSuccessfulOnTimeout"):  # RunTaskHandler.kt:212-214
+            self.complete_stage(execution, stage, "SUCCEEDED")
+            return
+        # the duration's format is the simulator's; orca formats it with its own helper
+        error = f"Stage {stage['name']} timed out after {timeout // 1000} seconds"
+        self.complete_stage(execution, stage, "TERMINAL", error=error)
 
     def schedule(self, execution: Json, stage: Json, due: int) -> None:
         """Run the stage's work again at ``due`` (orca re-queues a RUNNING task)."""

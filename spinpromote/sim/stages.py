@@ -240,7 +240,7 @@ def _manual_judgment(orca: Orca, execution: Json, stage: Json) -> Outcome:
     if decision == "stop":
         return Outcome(status="TERMINAL")
     if orca.clock.now >= deadline:
-        # RunTaskHandler.kt:408-421 throws "Stage <name> timed out after <duration>" (duration format not copied)
+        # RunTaskHandler.kt:408-421 throws "Stage <name> timed out after <duration>" (its format is not copied)
         return _fail(f"Stage {stage['name']} timed out after {int(timeout) // 1000} seconds")
     if stage["id"] not in orca.waiting_tasks:
         orca.waiting_tasks.add(stage["id"])

@@ -361,3 +361,15 @@ def test_execution_json_has_orca_shape() -> None:
     )
     document["status"] = "changed"
     assert spin.execution_json(execution.id)["status"] == "SUCCEEDED"
+
+
+def test_stage_timeout_bounds_a_running_stage() -> None:
+    """S6: stageTimeoutMs fails a stage still running after it (RunTaskHandler.kt:408-421), unless
+    markSuccessfulOnTimeout (:212-214); a failed wait then follows the failure flags."""
+    spin = Spinnaker()
+    slow = run(spin, pipeline("Slow", wait("Soak", 3600, stageTimeoutMs=60_000)))
+    lenient = run(spin, pipeline("Lenient", wait("Soak", 3600, stageTimeoutMs=60_000, markSuccessfulOnTimeout=True)))
+    spin.advance(60)
+    assert spin.execution(slow.id).status == "TERMINAL"
+    assert spin.execution(slow.id).error == "Stage Soak timed out after 60 seconds"
+    assert spin.execution(lenient.id).status == "SUCCEEDED"

@@ -22,8 +22,8 @@ import _bench  # noqa: F401 - before spinpromote: puts the checkout on sys.path
 import requests
 
 from spinpromote.gate import OWNERSHIP_KEY, GateClient
-from spinpromote.gate._normalize import canonical, comparable
 from spinpromote.ids import pipeline_id
+from spinpromote.planning import canonical, comparable
 from spinpromote.testing import FakeGate
 
 APPLICATIONS = ("bench-a", "bench-b", "bench-c", "bench-d")

@@ -10,238 +10,52 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from spinpromote.errors import PipelineFormatError, SpinpromoteError, ValidationError
+if TYPE_CHECKING:  # what type checkers see (tests/test_public_api.py checks it covers _EXPORTS)
+    from spinpromote.builder import *  # noqa: F403
+    from spinpromote.chain import *  # noqa: F403
+    from spinpromote.errors import PipelineFormatError as PipelineFormatError
+    from spinpromote.errors import SpinpromoteError as SpinpromoteError
+    from spinpromote.errors import ValidationError as ValidationError
+    from spinpromote.ids import *  # noqa: F403
+    from spinpromote.model import *  # noqa: F403
+    from spinpromote.validate import Problem as Problem
 
-if TYPE_CHECKING:
-    from spinpromote.builder import PipelineBuilder
-    from spinpromote.chain import Environment, Gate, PromotionChain, Target
-    from spinpromote.ids import expected_artifact_id, pipeline_id
-    from spinpromote.model import (
-        JUDGMENT_EVENTS,
-        PIPELINE_EVENTS,
-        STAGE_EVENTS,
-        Artifact,
-        BakeManifest,
-        BindArtifact,
-        BitbucketFile,
-        CheckPreconditions,
-        CronTrigger,
-        DeleteManifest,
-        DeleteOptions,
-        DeployManifest,
-        DockerImage,
-        DockerTrigger,
-        EmbeddedBase64,
-        ExecutionOptions,
-        ExecutionWindow,
-        ExpectedArtifact,
-        FailurePolicy,
-        FindArtifactFromExecution,
-        GcsObject,
-        GenericArtifact,
-        GenericStage,
-        GenericTrigger,
-        GitHubFile,
-        GitLabFile,
-        GitRepo,
-        GitTrigger,
-        HelmChart,
-        HelmTrigger,
-        HourRange,
-        HttpFile,
-        InputArtifact,
-        JenkinsTrigger,
-        Jitter,
-        JudgmentInput,
-        KubernetesObject,
-        ManualJudgment,
-        ManualStartAlert,
-        Moniker,
-        Notification,
-        Parameter,
-        ParameterOption,
-        Pipeline,
-        PipelineLock,
-        PipelineTrigger,
-        Precondition,
-        PubsubTrigger,
-        RunJobManifest,
-        RunPipeline,
-        S3Object,
-        ScaleManifest,
-        Stage,
-        StageEnabled,
-        TrafficManagement,
-        TrafficOptions,
-        Trigger,
-        UndoRolloutManifest,
-        Wait,
-        Webhook,
-        WebhookTrigger,
-    )
-    from spinpromote.validate import Problem
-
-# Names are loaded on first use (PEP 562), so `import spinpromote` stays cheap: creating the model's attrs
-# classes costs more than importing cattrs itself. Type checkers read the imports above.
-_LAZY = {
-    "PipelineBuilder": "spinpromote.builder",
-    "Environment": "spinpromote.chain",
-    "Gate": "spinpromote.chain",
-    "PromotionChain": "spinpromote.chain",
-    "Target": "spinpromote.chain",
-    "expected_artifact_id": "spinpromote.ids",
-    "pipeline_id": "spinpromote.ids",
-    "JUDGMENT_EVENTS": "spinpromote.model",
-    "PIPELINE_EVENTS": "spinpromote.model",
-    "STAGE_EVENTS": "spinpromote.model",
-    "Artifact": "spinpromote.model",
-    "BakeManifest": "spinpromote.model",
-    "BindArtifact": "spinpromote.model",
-    "BitbucketFile": "spinpromote.model",
-    "CheckPreconditions": "spinpromote.model",
-    "CronTrigger": "spinpromote.model",
-    "DeleteManifest": "spinpromote.model",
-    "DeleteOptions": "spinpromote.model",
-    "DeployManifest": "spinpromote.model",
-    "DockerImage": "spinpromote.model",
-    "DockerTrigger": "spinpromote.model",
-    "EmbeddedBase64": "spinpromote.model",
-    "ExecutionOptions": "spinpromote.model",
-    "ExecutionWindow": "spinpromote.model",
-    "ExpectedArtifact": "spinpromote.model",
-    "FailurePolicy": "spinpromote.model",
-    "FindArtifactFromExecution": "spinpromote.model",
-    "GcsObject": "spinpromote.model",
-    "GenericArtifact": "spinpromote.model",
-    "GenericStage": "spinpromote.model",
-    "GenericTrigger": "spinpromote.model",
-    "GitHubFile": "spinpromote.model",
-    "GitLabFile": "spinpromote.model",
-    "GitRepo": "spinpromote.model",
-    "GitTrigger": "spinpromote.model",
-    "HelmChart": "spinpromote.model",
-    "HelmTrigger": "spinpromote.model",
-    "HourRange": "spinpromote.model",
-    "HttpFile": "spinpromote.model",
-    "InputArtifact": "spinpromote.model",
-    "JenkinsTrigger": "spinpromote.model",
-    "Jitter": "spinpromote.model",
-    "JudgmentInput": "spinpromote.model",
-    "KubernetesObject": "spinpromote.model",
-    "ManualJudgment": "spinpromote.model",
-    "ManualStartAlert": "spinpromote.model",
-    "Moniker": "spinpromote.model",
-    "Notification": "spinpromote.model",
-    "Parameter": "spinpromote.model",
-    "ParameterOption": "spinpromote.model",
-    "Pipeline": "spinpromote.model",
-    "PipelineLock": "spinpromote.model",
-    "PipelineTrigger": "spinpromote.model",
-    "Precondition": "spinpromote.model",
-    "PubsubTrigger": "spinpromote.model",
-    "RunJobManifest": "spinpromote.model",
-    "RunPipeline": "spinpromote.model",
-    "S3Object": "spinpromote.model",
-    "ScaleManifest": "spinpromote.model",
-    "Stage": "spinpromote.model",
-    "StageEnabled": "spinpromote.model",
-    "TrafficManagement": "spinpromote.model",
-    "TrafficOptions": "spinpromote.model",
-    "Trigger": "spinpromote.model",
-    "UndoRolloutManifest": "spinpromote.model",
-    "Wait": "spinpromote.model",
-    "Webhook": "spinpromote.model",
-    "WebhookTrigger": "spinpromote.model",
-    "Problem": "spinpromote.validate",
+# The public names, by the module that defines them. The model's are its own ``__all__`` (their one home),
+# read when first needed. Names are loaded on first use (PEP 562), so `import spinpromote` stays cheap:
+# creating the model's attrs classes costs more than importing cattrs itself.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "spinpromote.builder": ("PipelineBuilder",),
+    "spinpromote.chain": ("Environment", "GateStep", "Layout", "PromotionChain", "Target"),
+    "spinpromote.errors": ("PipelineFormatError", "SpinpromoteError", "ValidationError"),
+    "spinpromote.ids": ("expected_artifact_id", "pipeline_id"),
+    "spinpromote.validate": ("Problem",),
 }
+_WHOLE_MODULE = "spinpromote.model"
+
+_LAZY = {name: module for module, names in _EXPORTS.items() for name in names}
+
+
+def _public_names() -> list[str]:
+    """Every exported name, in ruff's order for ``__all__`` (RUF022): CONSTANTS, then Classes, then functions."""
+    names = {*_LAZY, *importlib.import_module(_WHOLE_MODULE).__all__}
+    return sorted(names, key=lambda name: (0 if name.isupper() else 1 if name[:1].isupper() else 2, name))
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
+    if name == "__all__":
+        value: Any = _public_names()
+    elif name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    elif not name.startswith("__") and name in importlib.import_module(_WHOLE_MODULE).__all__:
+        value = getattr(importlib.import_module(_WHOLE_MODULE), name)
+    else:
         raise AttributeError(f"module 'spinpromote' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(_public_names()))
 
 
 __version__ = "0.1.0.dev0"
-
-__all__ = [
-    "JUDGMENT_EVENTS",
-    "PIPELINE_EVENTS",
-    "STAGE_EVENTS",
-    "Artifact",
-    "BakeManifest",
-    "BindArtifact",
-    "BitbucketFile",
-    "CheckPreconditions",
-    "CronTrigger",
-    "DeleteManifest",
-    "DeleteOptions",
-    "DeployManifest",
-    "DockerImage",
-    "DockerTrigger",
-    "EmbeddedBase64",
-    "Environment",
-    "ExecutionOptions",
-    "ExecutionWindow",
-    "ExpectedArtifact",
-    "FailurePolicy",
-    "FindArtifactFromExecution",
-    "Gate",
-    "GcsObject",
-    "GenericArtifact",
-    "GenericStage",
-    "GenericTrigger",
-    "GitHubFile",
-    "GitLabFile",
-    "GitRepo",
-    "GitTrigger",
-    "HelmChart",
-    "HelmTrigger",
-    "HourRange",
-    "HttpFile",
-    "InputArtifact",
-    "JenkinsTrigger",
-    "Jitter",
-    "JudgmentInput",
-    "KubernetesObject",
-    "ManualJudgment",
-    "ManualStartAlert",
-    "Moniker",
-    "Notification",
-    "Parameter",
-    "ParameterOption",
-    "Pipeline",
-    "PipelineBuilder",
-    "PipelineFormatError",
-    "PipelineLock",
-    "PipelineTrigger",
-    "Precondition",
-    "Problem",
-    "PromotionChain",
-    "PubsubTrigger",
-    "RunJobManifest",
-    "RunPipeline",
-    "S3Object",
-    "ScaleManifest",
-    "SpinpromoteError",
-    "Stage",
-    "StageEnabled",
-    "Target",
-    "TrafficManagement",
-    "TrafficOptions",
-    "Trigger",
-    "UndoRolloutManifest",
-    "ValidationError",
-    "Wait",
-    "Webhook",
-    "WebhookTrigger",
-    "expected_artifact_id",
-    "pipeline_id",
-]

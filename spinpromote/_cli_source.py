@@ -5,6 +5,7 @@ Every failure raises `SourceError` with one line that says what to fix.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import runpy
 import sys
@@ -32,10 +33,41 @@ class SourceError(Exception):
     """SOURCE cannot be used; the message is one line naming what to fix."""
 
 
-def file_name(pipeline_name: str | None) -> str:
-    """A pipeline name as a file name: ``Deploy to Staging`` -> ``deploy-to-staging.json``."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", pipeline_name or "").strip("-").lower()
-    return (stem or "unnamed") + ".json"
+# Names Windows reserves for devices, with or without an extension (CON, con.json, lpt1.txt, ...).
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 10)), *(f"lpt{n}" for n in range(1, 10))}
+_MAX_NAME_BYTES = 255  # per path component, on Linux, macOS and Windows alike
+
+
+def file_name(name: str | None, *, fallback: str = "unnamed", suffix: str = ".json") -> str:
+    """A pipeline (or application) name as a portable file name: ``Deploy to Staging`` -> ``deploy-to-staging.json``.
+
+    Only letters, digits, ``.``, ``_`` and ``-`` are kept, so the result never holds a path separator; no name
+    becomes ``.`` or ``..``. A name with nothing usable left, or one that Windows reserves (``CON``, ``NUL``,
+    ``COM1``, ...), raises ValueError saying so; an overlong name is cut and given a hash of the full name.
+
+    ```pycon
+    >>> file_name("  Prod / EU (blue) ")
+    'prod-eu-blue.json'
+    >>> file_name("..")
+    Traceback (most recent call last):
+    ...
+    ValueError: '..' leaves no usable file name (only letters, digits, '.', '_' and '-' are kept): rename it
+
+    ```
+    """
+    if not name:
+        return fallback + suffix
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.").lower()
+    if not stem:
+        raise ValueError(
+            f"{name!r} leaves no usable file name (only letters, digits, '.', '_' and '-' are kept): rename it"
+        )
+    if stem.split(".")[0] in _WINDOWS_RESERVED:
+        raise ValueError(f"{name!r} would be written as {stem + suffix!r}, a name Windows reserves: rename it")
+    if len(stem) + len(suffix) > _MAX_NAME_BYTES:
+        digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        stem = stem[: _MAX_NAME_BYTES - len(suffix) - len(digest) - 1].rstrip("-.") + "-" + digest
+    return stem + suffix
 
 
 @attrs.frozen

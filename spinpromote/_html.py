@@ -3,26 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 
 from spinpromote import model
-from spinpromote.diagram import diagram
+from spinpromote._svg import escape
+from spinpromote.diagram import diagram, trigger_label
 
 __all__ = ["pipelines_html"]
 
+_NONE = "\u2014"  # an em dash, as a character: the output is XML too, where &mdash; is undefined
+
 
 def pipelines_html(pipelines: Sequence[model.Pipeline]) -> str:
-    """HTML with the SVG diagram and one table row per pipeline: triggers, artifacts, stages."""
+    """HTML with the SVG diagram and one table row per pipeline: triggers, artifacts, stages.
+
+    Every name is escaped and stripped of characters XML forbids, so the output is well-formed XML too.
+
+    ```pycon
+    >>> from spinpromote import Pipeline, Wait
+    >>> html = pipelines_html([Pipeline(application="demo", name="<b>&", stages=[Wait(name="w", wait_time=5)])])
+    >>> "<td><b>&lt;b&gt;&amp;</b></td>" in html
+    True
+
+    ```
+    """
     rows = []
     for pipeline in pipelines:
-        triggers = ", ".join(escape(_trigger(t)) for t in pipeline.triggers or ()) or "&mdash;"
-        artifacts = (
-            ", ".join(escape(ea.display_name or ea.id or "?") for ea in pipeline.expected_artifacts or ()) or "&mdash;"
-        )
-        stages = ", ".join(escape(s.name or s.type) for s in pipeline.stages or ()) or "&mdash;"
+        triggers = ", ".join(escape(trigger_label(t)) for t in pipeline.triggers or ()) or _NONE
+        artifacts = ", ".join(escape(ea.display_name or ea.id or "?") for ea in pipeline.expected_artifacts or ())
+        stages = ", ".join(escape(s.name or s.type) for s in pipeline.stages or ()) or _NONE
         rows.append(
             f"<tr><td><b>{escape(pipeline.name or '')}</b></td><td>{triggers}</td>"
-            f"<td>{artifacts}</td><td>{stages}</td></tr>"
+            f"<td>{artifacts or _NONE}</td><td>{stages}</td></tr>"
         )
     table = (
         '<table style="border-collapse:collapse;font-size:12px">'
@@ -30,9 +41,3 @@ def pipelines_html(pipelines: Sequence[model.Pipeline]) -> str:
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
     return f'<div class="spinpromote">{diagram(pipelines).to_svg()}{table}</div>'
-
-
-def _trigger(trigger: model.Trigger) -> str:
-    if isinstance(trigger, model.PipelineTrigger):
-        return f"pipeline {trigger.pipeline} ({'/'.join(trigger.status or ())})"
-    return trigger.type or "untyped trigger"

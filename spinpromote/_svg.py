@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from html import escape
+from html import escape as _escape
 from typing import TYPE_CHECKING
+
+from spinpromote.diagram import PALETTE, TEXT, safe_text
 
 if TYPE_CHECKING:
     from spinpromote.diagram import Box, Diagram, Node
@@ -18,8 +20,6 @@ MARGIN = 20
 LEGEND_H = 36
 MAX_CHARS = 30
 
-FILL = {"deploy": "#dbeafe", "gate": "#fef3c7", "stage": "#f1f5f9", "trigger": "#ecfdf5"}
-STROKE = {"deploy": "#1d4ed8", "gate": "#b45309", "stage": "#475569", "trigger": "#047857"}
 LEGEND = (
     ("deploy", "deploy"),
     ("gate", "gate: judgment, wait, check"),
@@ -31,6 +31,11 @@ LEGEND = (
 def draw(diagram: Diagram) -> str:
     """The SVG text of a diagram."""
     return _Layout(diagram).svg()
+
+
+def escape(text: str) -> str:
+    """Text for XML content or a quoted attribute: escaped, with no character XML forbids (nor any control)."""
+    return _escape(safe_text(text), quote=True)
 
 
 def _short(text: str) -> str:
@@ -103,13 +108,13 @@ class _Layout:
             f'<g class="pipeline"><title>{escape(box.title)}</title>'
             f'<rect x="{x:.0f}" y="{y:.0f}" width="{w:.0f}" height="{h:.0f}" rx="10" fill="#f8fafc" '
             f'stroke="#334155" stroke-width="1.5"/>'
-            f'<text x="{x + PAD:.0f}" y="{y + 20:.0f}" font-size="14" font-weight="bold" fill="#0f172a">'
+            f'<text x="{x + PAD:.0f}" y="{y + 20:.0f}" font-size="14" font-weight="bold" fill="{TEXT}">'
             f"{escape(_short(box.title))}</text></g>"
         )
 
     def node(self, node: Node) -> str:
         x, y = self.node_xy[node.id]
-        fill, stroke = FILL[node.kind], STROKE[node.kind]
+        fill, stroke = PALETTE[node.kind]
         if node.kind == "gate":
             inset = 12
             corners = [
@@ -133,7 +138,7 @@ class _Layout:
         label_y = y + (20 if node.detail else 30)
         text = (
             f'<text x="{center:.0f}" y="{label_y:.0f}" text-anchor="middle" font-size="12" font-weight="bold" '
-            f'fill="#0f172a">{escape(_short(node.label))}</text>'
+            f'fill="{TEXT}">{escape(_short(node.label))}</text>'
         )
         if node.detail:
             text += (
@@ -170,7 +175,7 @@ class _Layout:
             for index, line in enumerate(_wrap(label, 18)):
                 out.append(
                     f'<text x="{mx:.0f}" y="{my - 13 * (len(_wrap(label, 18)) - 1 - index):.0f}" '
-                    f'text-anchor="middle" font-size="11" fill="#0f172a" stroke="#ffffff" stroke-width="3" '
+                    f'text-anchor="middle" font-size="11" fill="{TEXT}" stroke="#ffffff" stroke-width="3" '
                     f'paint-order="stroke">{escape(line)}</text>'
                 )
         return f'<g class="edge {kind}">{"".join(out)}</g>'
@@ -180,8 +185,9 @@ class _Layout:
         x = MARGIN
         parts = []
         for kind, text in LEGEND:
+            fill, stroke = PALETTE[kind]
             parts.append(
-                f'<rect x="{x}" y="{y:.0f}" width="14" height="14" rx="3" fill="{FILL[kind]}" stroke="{STROKE[kind]}"/>'
+                f'<rect x="{x}" y="{y:.0f}" width="14" height="14" rx="3" fill="{fill}" stroke="{stroke}"/>'
                 f'<text x="{x + 20}" y="{y + 11:.0f}" font-size="11" fill="#334155">{escape(text)}</text>'
             )
             x += 36 + 6 * len(text)

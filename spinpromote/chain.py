@@ -1,7 +1,7 @@
 """PromotionChain: promote one artifact (set) through environments, with gates in between.
 
-A chain is a list of steps: environments (``deploy``) and gates (``judge``, ``wait``, ``check``,
-``run_pipeline``). A layout turns it into Spinnaker pipelines:
+A chain is a list of steps: environments (``deploy``, each an `Environment`) and gates (``judge``, ``wait``,
+``verify``, ``run_pipeline``, each a `GateStep`). A layout turns it into Spinnaker pipelines:
 
 - ``"pipelines"`` (default): one pipeline per environment and one per run of gates, each started by a
   pipeline trigger on the one before: the seed's *Deploy to Staging* → *Staging Judgement* →
@@ -31,7 +31,7 @@ from spinpromote.model._base import Drawable, Validatable
 from spinpromote.model.stage_base import StageFields
 from spinpromote.validate import Problem
 
-__all__ = ["Environment", "Gate", "Layout", "PromotionChain", "Target"]
+__all__ = ["Environment", "GateStep", "Layout", "PromotionChain", "Target"]
 
 Layout = Literal["pipelines", "single", "gated"]
 Handoff = Literal["trigger", "find"]
@@ -86,7 +86,7 @@ class Environment:
 
 
 @attrs.frozen(kw_only=True)
-class Gate:
+class GateStep:
     """A gate step: stages that must pass before the next environment. Build it with `judge`, `wait`, ...
 
     ```pycon
@@ -129,7 +129,7 @@ class PromotionChain(Validatable, Drawable):
     ids: Mapping[str, str] = attrs.field(kw_only=True, factory=dict)
     handoff: Handoff = attrs.field(kw_only=True, default="trigger")
     triggers: tuple[model.Trigger, ...] = attrs.field(kw_only=True, default=())
-    steps: tuple[Environment | Gate, ...] = attrs.field(kw_only=True, default=())
+    steps: tuple[Environment | GateStep, ...] = attrs.field(kw_only=True, default=())
 
     def __attrs_post_init__(self) -> None:
         if self.handoff not in ("trigger", "find"):
@@ -252,7 +252,7 @@ class PromotionChain(Validatable, Drawable):
     def _gate(self, name: str, stage: model.Stage) -> PromotionChain:
         if not self.steps:
             raise ValueError(f"gate {name!r} guards nothing yet: deploy() to the first environment before it")
-        return attrs.evolve(self, steps=(*self.steps, Gate(name=name, stage=stage)))
+        return attrs.evolve(self, steps=(*self.steps, GateStep(name=name, stage=stage)))
 
     # -- rendering ----------------------------------------------------------------------------------
 
@@ -319,14 +319,14 @@ class _Renderer:
         self.manifest_id = self.artifacts[0].id
         self.required_ids = tuple(ea.id for ea in self.artifacts[1:] if ea.id)
 
-    def groups(self) -> list[tuple[str, list[Environment | Gate]]]:
+    def groups(self) -> list[tuple[str, list[Environment | GateStep]]]:
         """Steps grouped into pipelines: (pipeline name, steps)."""
         steps = self.chain.steps
         if self.layout == "single":
             first = next(s for s in steps if isinstance(s, Environment))
             return [(self.chain.name or f"Promote {self.artifacts[0].display_name or first.name}", list(steps))]
-        groups: list[tuple[str, list[Environment | Gate]]] = []
-        pending: list[Environment | Gate] = []
+        groups: list[tuple[str, list[Environment | GateStep]]] = []
+        pending: list[Environment | GateStep] = []
         for step in steps:
             if isinstance(step, Environment):
                 if self.layout == "pipelines" and pending:
@@ -393,9 +393,9 @@ class _Renderer:
         )
 
     def add_step(
-        self, builder: PipelineBuilder, step: Environment | Gate, after: list[StageFields]
+        self, builder: PipelineBuilder, step: Environment | GateStep, after: list[StageFields]
     ) -> list[StageFields]:
-        if isinstance(step, Gate):
+        if isinstance(step, GateStep):
             return [builder.add(step.stage, depends_on=after)]
         for stage in step.before:
             after = [builder.add(stage, depends_on=after)]
@@ -435,6 +435,6 @@ class _Renderer:
     def latest_judgment_before(self, env: Environment) -> str:
         position = self.chain.steps.index(env)
         for step in reversed(self.chain.steps[:position]):
-            if isinstance(step, Gate) and isinstance(step.stage, model.ManualJudgment):
+            if isinstance(step, GateStep) and isinstance(step.stage, model.ManualJudgment):
                 return step.name
         raise ValueError(f"deploy({env.name!r}, only_if=...) needs a judge() gate before it")

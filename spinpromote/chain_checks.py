@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -122,9 +123,9 @@ def _artifact_binding(pipelines: Sequence[model.Pipeline]) -> list[Problem]:
                         "upstream pipeline of the chain passes on an artifact it matches",
                     )
                 )
-        matchers = [_matcher(ea) for ea in declared.values()]
+        matchers = Counter(_matcher(ea) for ea in declared.values())
         for index, ea in enumerate(pipeline.expected_artifacts or ()):
-            if matchers.count(_matcher(ea)) > 1:
+            if matchers[_matcher(ea)] > 1:
                 problems.append(
                     _problem(
                         pipeline,

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import graphlib
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -18,12 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from spinpromote._cli_source import SourceError, file_name, load_source, read_json
+from spinpromote._terminal import printable
 from spinpromote.chain import LAYOUTS
 from spinpromote.codec import dumps
 from spinpromote.errors import GateAuthError, GateConnectionError, GateError, PipelineFormatError, SpinpromoteError
 
 if TYPE_CHECKING:
-    from spinpromote.gate import ApplyEvent, Execution, GateClient
+    from spinpromote.gate import ApplyEvent, Execution, GateAuth, GateClient
     from spinpromote.model import Pipeline
 
 __all__ = ["EXIT_CHANGES", "EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
@@ -35,6 +38,7 @@ EXIT_CHANGES = 2
 """``plan`` only: the plan has changes (like ``terraform plan -detailed-exitcode``)."""
 
 PROG = "spinpromote"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class CommandError(Exception):
@@ -50,7 +54,13 @@ class UsageError(Exception):
 
 
 def _err(message: str, stream: TextIO | None = None) -> None:
-    print(message, file=stream or sys.stderr, flush=True)
+    """A message for a person on stderr; control characters (from Gate's data) shown as escapes."""
+    print(printable(message, multiline=True), file=stream or sys.stderr, flush=True)
+
+
+def _out(text: object) -> None:
+    """A report on stdout (a plan, a result, an execution), with control characters shown as escapes."""
+    print(printable(text, multiline=True), flush=True)
 
 
 def _one_line(text: object) -> str:
@@ -63,7 +73,7 @@ def _one_line(text: object) -> str:
 
 def _gate_client(args: argparse.Namespace) -> GateClient:
     """A GateClient from the flags, falling back on SPINNAKER_* environment variables."""
-    from spinpromote.gate import BasicAuth, BearerToken, GateAuth, GateClient, RetryPolicy, X509ClientCert
+    from spinpromote.gate import GateClient, RetryPolicy
 
     url = args.gate or os.environ.get("SPINNAKER_GATE_URL")
     if not url:
@@ -74,35 +84,43 @@ def _gate_client(args: argparse.Namespace) -> GateClient:
         raise UsageError("give --user or --token, not both")
     if args.key and not args.cert:
         raise UsageError("--key needs --cert")
-    auth: GateAuth | None = None
+    if args.cert and (args.user or args.token):
+        raise UsageError("--cert cannot be combined with --user or --token: pick one way to log in")
+    headers = dict(_parse_header(header) for header in args.header)
+    try:  # the auth classes and the client refuse values HTTP cannot carry, without showing them
+        return GateClient(
+            url,
+            auth=_auth(args, user, token),
+            headers=headers,
+            verify=not args.insecure,
+            timeout=args.timeout,
+            retry=RetryPolicy(attempts=args.retries),
+        )
+    except ValueError as error:
+        raise CommandError(f"{error} (check --gate, --header, and the SPINNAKER_* variables)") from None
+
+
+def _auth(args: argparse.Namespace, user: str | None, token: str | None) -> GateAuth | None:
+    from spinpromote.gate import BasicAuth, BearerToken, X509ClientCert
+
     if args.cert:
-        if args.user or args.token:
-            raise UsageError("--cert cannot be combined with --user or --token: pick one way to log in")
-        auth = X509ClientCert(args.cert, args.key)
-    elif user and not args.token:
+        return X509ClientCert(args.cert, args.key)
+    if user and not args.token:
         password = os.environ.get("SPINNAKER_PASSWORD")
         if password is None:
             if not sys.stdin.isatty():
                 raise CommandError(f"no password for {user!r}: set SPINNAKER_PASSWORD (never on the command line)")
             password = getpass.getpass(f"Gate password for {user}: ")
-        auth = BasicAuth(user, password)
-    elif token:
-        auth = BearerToken(token)
-    headers = dict(_parse_header(header) for header in args.header)
-    return GateClient(
-        url,
-        auth=auth,
-        headers=headers,
-        verify=not args.insecure,
-        timeout=args.timeout,
-        retry=RetryPolicy(attempts=args.retries),
-    )
+        return BasicAuth(user, password)
+    if token:
+        return BearerToken(token)
+    return None
 
 
 def _parse_header(text: str) -> tuple[str, str]:
     name, colon, value = text.partition(":")
     if not colon or not name.strip():
-        raise UsageError(f"--header expects 'Name: value', got {text!r}")
+        raise UsageError("--header expects 'Name: value' (the one given has no colon; it is not shown here)")
     return name.strip(), value.strip()
 
 
@@ -113,21 +131,35 @@ def _parse_header(text: str) -> tuple[str, str]:
 def cmd_render(args: argparse.Namespace) -> int:
     pipelines = load_source(args.source).pipelines(args.layout)
     if args.output is None:
-        sys.stdout.write(dumps([pipeline.to_dict() for pipeline in pipelines]) + "\n")
+        sys.stdout.write(_utf8_json(dumps([pipeline.to_dict() for pipeline in pipelines])) + "\n")
         return EXIT_OK
-    files = _output_files(Path(args.output), pipelines)
+    files = _output_files(Path(args.output), pipelines)  # every path checked before anything is written
     for path, pipeline in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(pipeline.to_json() + "\n", encoding="utf-8")
+        path.write_text(_utf8_json(pipeline.to_json()) + "\n", encoding="utf-8")
     _err(f"wrote {len(files)} pipeline file(s) under {args.output}")
     return EXIT_OK
 
 
+def _utf8_json(text: str) -> str:
+    """JSON text with each lone surrogate (which UTF-8 cannot encode) as a ``\\udXXX`` escape: same value."""
+    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
 def _output_files(folder: Path, pipelines: Sequence[Pipeline]) -> dict[Path, Pipeline]:
+    """DIR/<application>/<pipeline>.json for each pipeline; refuses names that would leave DIR or clash."""
+    root = folder.resolve()
     files: dict[Path, Pipeline] = {}
     for pipeline in pipelines:
-        application = file_name(pipeline.application or "unknown-application").removesuffix(".json")
-        path = folder / application / file_name(pipeline.name)
+        try:
+            application = file_name(pipeline.application, fallback="unknown-application", suffix="")
+            path = folder / application / file_name(pipeline.name)
+        except ValueError as error:
+            raise CommandError(
+                f"cannot write pipeline {pipeline.name!r} of application {pipeline.application!r}: {error}"
+            ) from error
+        if not path.resolve().is_relative_to(root):  # a symbolic link inside DIR pointing out of it
+            raise CommandError(f"{path} leads outside {folder} (through a symbolic link): not writing there")
         if path in files:
             raise CommandError(
                 f"pipelines {files[path].name!r} and {pipeline.name!r} both write {path}: rename one of them"
@@ -152,7 +184,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     problems = load_source(args.source).problems(args.layout)
     for problem in problems:
-        print(problem)
+        _out(problem)
     errors = sum(1 for problem in problems if problem.severity == "error")
     warnings = len(problems) - errors
     _err(f"{errors} error(s), {warnings} warning(s)" if problems else "no problems found")
@@ -163,7 +195,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     pipelines = load_source(args.source).pipelines(args.layout)
     with _gate_client(args) as gate:
         plan = gate.plan(pipelines, prune=args.prune, owner=args.owner)
-    print(plan)
+    _out(plan)
     return EXIT_CHANGES if plan.has_changes else EXIT_OK
 
 
@@ -173,9 +205,9 @@ def cmd_apply(args: argparse.Namespace) -> int:
     pipelines = load_source(args.source).pipelines(args.layout)
     with _gate_client(args) as gate:
         plan = gate.plan(pipelines, prune=args.prune, owner=args.owner)
-        print(plan, flush=True)
+        _out(plan)
         if not plan.has_changes:
-            print("Nothing to apply.")
+            _out("Nothing to apply.")
             return EXIT_OK
         if not args.yes:
             if not sys.stdin.isatty():
@@ -190,9 +222,9 @@ def cmd_apply(args: argparse.Namespace) -> int:
         try:
             result = gate.apply(plan, on_progress=progress)
         except ApplyError as error:
-            print(error.result)
+            _out(error.result)
             raise CommandError(f"apply failed for {len(error.result.failed)} pipeline(s); see above") from error
-    print(result)
+    _out(result)
     return EXIT_OK
 
 
@@ -200,7 +232,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     parameters = dict(_parse_parameter(text) for text in args.parameter)
     with _gate_client(args) as gate:
         execution_id = gate.trigger(args.application, args.pipeline, parameters=parameters or None)
-        print(execution_id, flush=True)
+        _out(execution_id)
         if not args.wait:
             return EXIT_OK
         _err(f"started {args.pipeline!r}: execution {execution_id}; waiting (up to {args.wait_timeout:g} s)")
@@ -253,7 +285,7 @@ def cmd_judge(args: argparse.Namespace) -> int:
         if not stage.awaits_judgment:
             raise CommandError(f"Manual Judgment {args.stage!r} is not waiting for an answer (it is {stage.status})")
         updated = gate.judge(args.execution_id, decision, judgment_input=args.input, stage_id=stage.id)
-    print(updated if updated is not None else f"answered {args.stage!r} with {decision}")
+    _out(updated if updated is not None else f"answered {args.stage!r} with {decision}")
     return EXIT_OK
 
 
@@ -289,27 +321,37 @@ def _import_from_file(path: Path) -> list[dict[str, Any]]:
 
 def _import_from_gate(args: argparse.Namespace) -> list[dict[str, Any]]:
     from spinpromote.codegen import promotion_edges
-    from spinpromote.gate import OWNERSHIP_KEY
-    from spinpromote.gate._normalize import SERVER_OWNED_KEYS
     from spinpromote.model import Pipeline
+    from spinpromote.planning import authored
 
     with _gate_client(args) as gate:
         configs = gate.list_pipeline_configs(args.application)
     # What front50 and apply add on their own (timestamps, index, schema "1", the owner marker) is left out.
-    dropped = {*SERVER_OWNED_KEYS, OWNERSHIP_KEY, "index"}
-    documents = [
-        {k: v for k, v in config.items() if k not in dropped and not (k == "schema" and v == "1")} for config in configs
-    ]
-    # Upstream first, so that a promotion reads top to bottom.
+    documents = [authored(config) for config in configs]
     pipelines = [Pipeline.from_dict(document) for document in documents]
     edges = [(pipelines.index(up), pipelines.index(down)) for up, down in promotion_edges(pipelines)]
+    return [documents[i] for i in _upstream_first(len(documents), edges)]
+
+
+def _upstream_first(count: int, edges: Sequence[tuple[int, int]]) -> list[int]:
+    """Indexes in an order where upstream comes first (so a promotion reads top to bottom); ties keep Gate's order.
+
+    A cycle of pipeline triggers cannot be ordered: then every pipeline keeps Gate's order.
+    """
+    graph: dict[int, set[int]] = {index: set() for index in range(count)}
+    for upstream, downstream in edges:
+        graph[downstream].add(upstream)
+    sorter = graphlib.TopologicalSorter(graph)
+    try:
+        sorter.prepare()
+    except graphlib.CycleError:
+        return list(range(count))
     order: list[int] = []
-    remaining = list(range(len(documents)))
-    while remaining:
-        ready = [i for i in remaining if not any(d == i and u in remaining for u, d in edges)] or remaining[:1]
-        order.append(ready[0])
-        remaining.remove(ready[0])
-    return [documents[i] for i in order]
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready())
+        order += ready
+        sorter.done(*ready)
+    return order
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -336,7 +378,8 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
         "source",
         metavar="SOURCE",
         help="a .py file whose module-level PromotionChain and Pipeline objects are used (FILE.py:NAME picks "
-        "one), or a .json file with one pipeline or a list of them",
+        "one); the file is RUN as Python code, with your environment and credentials, so pass only files you "
+        "trust; or a .json file with one pipeline or a list of them (only read)",
     )
     _add_layout(parser)
 

@@ -7,15 +7,25 @@ triggers that start the first pipeline. Gates (judgments, waits, checks) look di
 
 from __future__ import annotations
 
-import html
+import re
 from collections.abc import Sequence
 
 import attrs
 
 from spinpromote import model
+from spinpromote._stage_graph import columns, stage_parents
 
-__all__ = ["Diagram", "diagram"]
+__all__ = ["PALETTE", "TEXT", "Diagram", "diagram", "safe_text", "trigger_label"]
 
+# Fill and stroke of each kind of node, shared by the Mermaid, DOT and SVG renderings; TEXT is the label colour.
+PALETTE: dict[str, tuple[str, str]] = {
+    "deploy": ("#dbeafe", "#1d4ed8"),
+    "gate": ("#fef3c7", "#b45309"),
+    "stage": ("#f1f5f9", "#475569"),
+    "trigger": ("#ecfdf5", "#047857"),
+}
+TEXT = "#0f172a"
+_DOT_SHAPES = {"gate": ", shape=hexagon, style=filled", "trigger": ", shape=ellipse, style=filled"}
 _GATE_TYPES = {"manualJudgment", "wait", "webhook", "checkPreconditions", "pipeline", "runJobManifest"}
 _DEPLOY_TYPES = {"deployManifest"}
 
@@ -77,10 +87,7 @@ class Diagram:
             label = f'|"{_mermaid_text(edge.label)}"|' if edge.label else ""
             lines.append(f"    {edge.source} {arrow}{label} {edge.target}")
         lines += [
-            "    classDef deploy fill:#dbeafe,stroke:#1d4ed8,color:#0f172a",
-            "    classDef gate fill:#fef3c7,stroke:#b45309,color:#0f172a",
-            "    classDef stage fill:#f1f5f9,stroke:#475569,color:#0f172a",
-            "    classDef trigger fill:#ecfdf5,stroke:#047857,color:#0f172a",
+            f"    classDef {kind} fill:{fill},stroke:{stroke},color:{TEXT}" for kind, (fill, stroke) in PALETTE.items()
         ]
         return "\n".join(lines) + "\n"
 
@@ -93,10 +100,8 @@ class Diagram:
             "  edge [fontname=Helvetica, fontsize=10];",
         ]
         styles = {
-            "deploy": 'fillcolor="#dbeafe", color="#1d4ed8"',
-            "gate": 'fillcolor="#fef3c7", color="#b45309", shape=hexagon, style=filled',
-            "stage": 'fillcolor="#f1f5f9", color="#475569"',
-            "trigger": 'fillcolor="#ecfdf5", color="#047857", shape=ellipse, style=filled',
+            kind: f'fillcolor="{fill}", color="{stroke}"{_DOT_SHAPES.get(kind, "")}'
+            for kind, (fill, stroke) in PALETTE.items()
         }
         for node in self.outside:
             lines.append(f"  {node.id} [label={_dot_label(node)}, {styles[node.kind]}];")
@@ -153,7 +158,7 @@ def diagram(pipelines: Sequence[model.Pipeline]) -> Diagram:
                 label = f"on {status}" + (f": {artifacts}" if artifacts else "")
                 edges.append(Edge(source=box_of[trigger.pipeline], target=box_id, label=label, kind="handoff"))
                 continue
-            node = Node(id=f"{box_id}_t{position}", label=_trigger_label(trigger), detail="", kind="trigger")
+            node = Node(id=f"{box_id}_t{position}", label=trigger_label(trigger), detail="", kind="trigger")
             outside.append(node)
             edges.append(Edge(source=node.id, target=box_id, label=artifacts, kind="trigger"))
         for node, _, _ in nodes:
@@ -165,32 +170,18 @@ def diagram(pipelines: Sequence[model.Pipeline]) -> Diagram:
 
 def _stages(pipeline: model.Pipeline, box_id: str) -> tuple[tuple[tuple[Node, int, int], ...], list[Edge]]:
     stages = list(pipeline.stages or ())
-    by_ref = {s.ref_id: s for s in stages if s.ref_id is not None}
-    depth: dict[int, int] = {}
-
-    def column(index: int, seen: frozenset[int] = frozenset()) -> int:
-        if index in depth:
-            return depth[index]
-        parents = [
-            stages.index(by_ref[p])
-            for p in stages[index].requisite_stage_ref_ids or ()
-            if p in by_ref and stages.index(by_ref[p]) not in seen
-        ]
-        depth[index] = 1 + max((column(p, seen | {index}) for p in parents), default=-1)
-        return depth[index]
-
+    parents = stage_parents(stages)
     rows: dict[int, int] = {}
     placed: list[tuple[Node, int, int]] = []
-    for index, stage in enumerate(stages):
-        col = column(index)
+    for index, (stage, col) in enumerate(zip(stages, columns(parents), strict=True)):
         row = rows.get(col, 0)
         rows[col] = row + 1
         placed.append((_stage_node(stage, f"{box_id}_s{index}"), col, row))
-    edges = []
-    for index, stage in enumerate(stages):
-        for parent in stage.requisite_stage_ref_ids or ():
-            if parent in by_ref:
-                edges.append(Edge(source=f"{box_id}_s{stages.index(by_ref[parent])}", target=f"{box_id}_s{index}"))
+    edges = [
+        Edge(source=f"{box_id}_s{parent}", target=f"{box_id}_s{index}")
+        for index, upstream in enumerate(parents)
+        for parent in upstream
+    ]
     return tuple(placed), edges
 
 
@@ -210,7 +201,17 @@ def _stage_node(stage: model.Stage, node_id: str) -> Node:
     return Node(id=node_id, label=stage.name or stage.type, detail=detail, kind=kind)
 
 
-def _trigger_label(trigger: model.Trigger) -> str:
+def trigger_label(trigger: model.Trigger) -> str:
+    """A trigger in a few words, as diagrams and notebook tables show it.
+
+    ```pycon
+    >>> trigger_label(GitTrigger(source="github", project="acme", slug="shop", branch="main"))
+    'git push acme/shop (main)'
+    >>> trigger_label(PipelineTrigger(pipeline="1b2c", status=["successful"]))
+    'pipeline 1b2c (successful)'
+
+    ```
+    """
     if isinstance(trigger, model.GitTrigger):
         return f"git push {trigger.project}/{trigger.slug}" + (f" ({trigger.branch})" if trigger.branch else "")
     if isinstance(trigger, model.DockerTrigger):
@@ -226,8 +227,8 @@ def _trigger_label(trigger: model.Trigger) -> str:
     if isinstance(trigger, model.PubsubTrigger):
         return f"pubsub {trigger.subscription_name}"
     if isinstance(trigger, model.PipelineTrigger):
-        return f"pipeline {trigger.pipeline}"
-    return f"{trigger.type or 'trigger'}"
+        return f"pipeline {trigger.pipeline} ({'/'.join(trigger.status or ())})"
+    return f"{trigger.type or 'untyped trigger'}"
 
 
 def _last_node(boxes: Sequence[Box], box_id: str) -> str:
@@ -235,14 +236,46 @@ def _last_node(boxes: Sequence[Box], box_id: str) -> str:
     return max(box.nodes, key=lambda placed: (placed[1], -placed[2]))[0].id
 
 
+# One pass, so that the ``#`` of an entity written for another character is not itself replaced.
+_MERMAID_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "#": "&num;", "`": "&grave;"})
+
+
 def _mermaid_text(text: str) -> str:
-    return html.escape(text, quote=True).replace("#", "&num;")
+    """Text inside a quoted Mermaid label: markup, quotes, ``#`` and backticks as entities, no control characters."""
+    return safe_text(text).translate(_MERMAID_ENTITIES)
 
 
 def _dot_text(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A quoted DOT string: backslashes and quotes escaped, line breaks as DOT's ``\\n``."""
+    lines = (safe_text(line).replace("\\", "\\\\").replace('"', '\\"') for line in text.split("\n"))
+    return '"' + "\\n".join(lines) + '"'
 
 
 def _dot_label(node: Node) -> str:
     text = node.label + (f"\n{node.detail}" if node.detail else "")
     return _dot_text(text)
+
+
+# Controls (C0 with tab and line breaks, DEL, C1), line and paragraph separators, bidi controls ("Trojan
+# Source"), lone surrogates, and U+FFFE/U+FFFF: what XML forbids, breaks a quoted label, or hides a name.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+
+
+def safe_text(text: str) -> str:
+    r"""Text with each control, separator, bidi control or lone surrogate written as a visible escape.
+
+    Names come from anyone who can edit a pipeline; raw, such characters would break the markup of a
+    diagram (XML forbids most of them) or make one name look like another.
+
+    ```pycon
+    >>> print(safe_text("Deploy\x00 to\nprod \ud800"))
+    Deploy\x00 to\nprod \ud800
+
+    ```
+    """
+    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return {10: "\\n", 13: "\\r", 9: "\\t"}.get(code) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")

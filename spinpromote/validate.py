@@ -6,6 +6,7 @@ sections 2-6 and 10). Every message says what to do about it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
@@ -14,6 +15,7 @@ import attrs
 
 from spinpromote import model
 from spinpromote._jsonpath import child_path
+from spinpromote._stage_graph import components, stage_parents
 from spinpromote.model.artifacts import _ArtifactFields
 from spinpromote.model.kubernetes import _SelectorFields
 from spinpromote.model.stage_base import StageFields
@@ -87,9 +89,7 @@ class _PipelineChecks:
         for index, trigger in enumerate(self.pipeline.triggers or ()):
             yield from self.trigger(trigger, f"$.triggers[{index}]")
         yield from self.graph()
-        upstream = self.upstream_map()
-        for index, stage in enumerate(self.stages):
-            yield from self.stage(stage, f"$.stages[{index}]", upstream.get(index, set()))
+        yield from self.all_stages()
         yield from self.stage_lookups()
 
     # -- pipeline -----------------------------------------------------------------------------------
@@ -245,27 +245,19 @@ class _PipelineChecks:
                 f"stages depend on each other in a cycle ({' -> '.join(cycle)}): orca cannot order them",
             )
 
-    def upstream_map(self) -> dict[int, set[int]]:
-        """For each stage index, the indexes of all stages that run before it."""
-        by_ref = {s.ref_id: i for i, s in enumerate(self.stages) if s.ref_id is not None}
-        result: dict[int, set[int]] = {}
-        for index in range(len(self.stages)):
-            seen: set[int] = set()
-            todo = [index]
-            while todo:
-                current = todo.pop()
-                for parent in self.stages[current].requisite_stage_ref_ids or ():
-                    parent_index = by_ref.get(parent)
-                    if parent_index is not None and parent_index not in seen:
-                        seen.add(parent_index)
-                        todo.append(parent_index)
-            seen.discard(index)
-            result[index] = seen
-        return result
+    def all_stages(self) -> Iterator[Problem]:
+        """Each stage's problems, in stage order; the stages are checked in dependency order."""
+        found: dict[int, list[Problem]] = {}
+        for index, visible in _visible_artifacts(self.stages, self.declared):
+            problems = list(self.stage(self.stages[index], f"$.stages[{index}]", visible))
+            if problems:
+                found[index] = problems
+        for index in sorted(found):
+            yield from found[index]
 
     # -- stages -------------------------------------------------------------------------------------
 
-    def stage(self, stage: model.Stage, path: str, upstream: set[int]) -> Iterator[Problem]:
+    def stage(self, stage: model.Stage, path: str, available: _Visible) -> Iterator[Problem]:
         if isinstance(stage, model.GenericStage) and not stage.type:
             yield self.problem(f"{path}.type", "a stage needs a type")
         timeout = stage.stage_timeout_ms
@@ -287,9 +279,6 @@ class _PipelineChecks:
         events = model.JUDGMENT_EVENTS if isinstance(stage, model.ManualJudgment) else model.STAGE_EVENTS
         yield from self.notifications(stage.notifications, f"{path}.notifications", events)
         yield from self.expected_artifacts(stage.expected_artifacts or (), f"{path}.expectedArtifacts")
-        available = set(self.declared)
-        for index in upstream:
-            available.update(ea.id for ea in self.stages[index].expected_artifacts or () if ea.id)
         yield from self.specific(stage, path, available)
 
     def window(self, window: model.ExecutionWindow, path: str) -> Iterator[Problem]:
@@ -306,7 +295,7 @@ class _PipelineChecks:
                 if value is None or not 0 <= value <= top:
                     yield self.problem(f"{path}.whitelist[{index}].{key}", f"must be a number from 0 to {top}")
 
-    def artifact_ref(self, ea_id: str | None, path: str, available: set[str]) -> Iterator[Problem]:
+    def artifact_ref(self, ea_id: str | None, path: str, available: _Visible) -> Iterator[Problem]:
         if ea_id is not None and ea_id not in available:
             yield self.problem(
                 path,
@@ -314,7 +303,7 @@ class _PipelineChecks:
                 "stage: declare it, or fix the id",
             )
 
-    def specific(self, stage: model.Stage, path: str, available: set[str]) -> Iterator[Problem]:
+    def specific(self, stage: model.Stage, path: str, available: _Visible) -> Iterator[Problem]:
         if isinstance(stage, model.DeployManifest | model.RunJobManifest):
             yield from self.manifest_stage(stage, path, available)
         if isinstance(stage, model.DeployManifest):
@@ -362,7 +351,7 @@ class _PipelineChecks:
             yield from self.selector(stage, path)
 
     def manifest_stage(
-        self, stage: model.DeployManifest | model.RunJobManifest, path: str, available: set[str]
+        self, stage: model.DeployManifest | model.RunJobManifest, path: str, available: _Visible
     ) -> Iterator[Problem]:
         if not stage.account:
             yield self.problem(f"{path}.account", f"{stage.type} needs the Kubernetes account to deploy to")
@@ -396,8 +385,8 @@ class _PipelineChecks:
                     "a manifest artifact needs an artifact account, or the deploy fails: set it",
                 )
             return
-        for ea in self.all_expected_artifacts():
-            if ea.id != stage.manifest_artifact_id or ea.match is None:
+        for ea in self.artifacts_by_id.get(stage.manifest_artifact_id or "", ()):
+            if ea.match is None:
                 continue
             match_account = ea.match.artifact_account
             default_account = ea.default.artifact_account if ea.default is not None else None
@@ -414,12 +403,17 @@ class _PipelineChecks:
                     f"a {ea.match.type} artifact cannot be a manifest: choose a file artifact",
                 )
 
-    def all_expected_artifacts(self) -> Iterator[model.ExpectedArtifact]:
-        yield from self.pipeline.expected_artifacts or ()
-        for stage in self.stages:
-            yield from stage.expected_artifacts or ()
+    @functools.cached_property
+    def artifacts_by_id(self) -> dict[str, list[model.ExpectedArtifact]]:
+        """Every expected artifact of the pipeline and its stages, by id, in the order they are declared."""
+        found: dict[str, list[model.ExpectedArtifact]] = {}
+        for stage_artifacts in (self.pipeline.expected_artifacts, *(s.expected_artifacts for s in self.stages)):
+            for ea in stage_artifacts or ():
+                if ea.id is not None:
+                    found.setdefault(ea.id, []).append(ea)
+        return found
 
-    def bake(self, stage: model.BakeManifest, path: str, available: set[str]) -> Iterator[Problem]:
+    def bake(self, stage: model.BakeManifest, path: str, available: _Visible) -> Iterator[Problem]:
         produced = stage.expected_artifacts or ()
         if len(produced) != 1 or produced[0].match is None or produced[0].match.type != "embedded/base64":
             yield self.problem(
@@ -480,6 +474,80 @@ class _PipelineChecks:
                     yield self.problem(
                         path, f"#{function}({name!r}) is ambiguous: {len(found)} stages have that name; rename one"
                     )
+
+
+def _visible_artifacts(stages: Sequence[model.Stage], declared: set[str]) -> Iterator[tuple[int, _Visible]]:
+    """Each stage index with the artifact ids it may refer to, stages upstream first.
+
+    What each stage produces is carried down the stage graph in one pass, as a bit per stage-produced
+    artifact, and each group's bits are held only until every stage below has read them: the cost stays
+    linear for any shape (chains, fans, cycles, any listing order), where a set per stage is quadratic.
+    """
+    produced = [[ea.id for ea in stage.expected_artifacts or () if ea.id] for stage in stages]
+    bit_of: dict[str, int] = {}
+    for ids in produced:
+        for ea_id in ids:
+            if ea_id not in declared:
+                bit_of.setdefault(ea_id, len(bit_of))
+    parents = stage_parents(stages)
+    groups = components(parents)
+    group_of = [0] * len(stages)
+    for number, group in enumerate(groups):
+        for member in group:
+            group_of[member] = number
+    readers = [0] * len(groups)  # edges that will still read each group's bits
+    for child, child_parents in enumerate(parents):
+        for parent in child_parents:
+            if group_of[parent] != group_of[child]:
+                readers[group_of[parent]] += 1
+    passed_on: dict[int, int] = {}  # group -> bits of what it and everything above it produce
+    for number, group in enumerate(groups):
+        above = 0
+        for member in group:
+            for parent in parents[member]:
+                upstream = group_of[parent]
+                if upstream != number:
+                    above |= passed_on[upstream]
+                    readers[upstream] -= 1
+                    if not readers[upstream]:
+                        del passed_on[upstream]
+        # In a cycle every stage runs before every other one: each sees the others' artifacts.
+        in_cycle: dict[str, int] = {}
+        if len(group) > 1:
+            for member in group:
+                for ea_id in produced[member]:
+                    in_cycle[ea_id] = in_cycle.get(ea_id, 0) + 1
+        own = above
+        for member in group:
+            yield member, _Visible(declared, bit_of, above, in_cycle, produced[member])
+            for ea_id in produced[member]:
+                if ea_id in bit_of:
+                    own |= 1 << bit_of[ea_id]
+        if readers[number]:
+            passed_on[number] = own
+
+
+@attrs.frozen
+class _Visible:
+    """The artifact ids a stage may refer to: declared by the pipeline, or produced by a stage above it."""
+
+    declared: set[str]
+    bit_of: dict[str, int]
+    above: int
+    """Bits (``bit_of``) of the artifacts produced by the stages above, outside the stage's own cycle."""
+    in_cycle: dict[str, int]
+    """How many stages of the stage's cycle produce each artifact id (empty outside a cycle)."""
+    own: list[str]
+
+    def __contains__(self, ea_id: object) -> bool:
+        if not isinstance(ea_id, str):
+            return False
+        if ea_id in self.declared:
+            return True
+        bit = self.bit_of.get(ea_id)
+        if bit is not None and self.above >> bit & 1:
+            return True
+        return self.in_cycle.get(ea_id, 0) > self.own.count(ea_id)
 
 
 def _is_empty(artifact: _ArtifactFields) -> bool:

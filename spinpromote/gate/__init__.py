@@ -1,49 +1,46 @@
 """Talk to Spinnaker's Gate: plan, apply and prune pipelines safely; run them, wait, and judge.
 
-```python
-from spinpromote.gate import BasicAuth, GateClient
+```pycon
+>>> from spinpromote.testing import FakeGate
+>>> pipelines = [Pipeline(application="demo", name="Deploy", stages=[Wait(name="Soak", wait_time=30)])]
+>>> with FakeGate() as fake, GateClient(fake.url) as gate:  # your Gate's URL, and auth=BasicAuth(...), ...
+...     plan = gate.plan(pipelines)  # a PromotionChain, a Pipeline, or a list of them
+...     print(plan.summary())        # print(plan) shows the stage-level diff against what is live
+...     result = gate.apply(plan)    # writes only what changed, upstream first
+...     print(result.ok)
+Plan: 1 to create, 0 to update, 0 to delete, 0 unchanged.
+True
 
-with GateClient("https://gate.example.com", auth=BasicAuth("alice", "secret")) as gate:
-    plan = gate.plan(chain)     # a PromotionChain, a Pipeline, or a list of Pipelines
-    print(plan)                 # stage-level diff against what is live
-    result = gate.apply(plan)   # writes only what changed, upstream first
 ```
 
-This is the only part of spinpromote that imports ``requests``. Errors all derive from
-`spinpromote.errors.GateError`:
-
-```
-GateError
-├── GateHTTPError          Gate answered with an error status (``status``, ``gate_message``)
-│   ├── GateConflictError  the name is taken by a pipeline with another id
-│   └── GateStaleError     the pipeline changed since it was read
-├── GateAuthError          not logged in, or not allowed
-├── GateTimeout            no answer in time
-├── GateConnectionError    Gate could not be reached
-└── ApplyError             some changes of a plan failed (``result`` has the report)
-```
+This is the only part of spinpromote that imports ``requests``. Its errors are those of `spinpromote.errors`
+(re-exported here), from `GateError` down; `ApplyError` and `WaitDeadlineExceeded` report on a whole apply
+or wait.
 """
 
 from __future__ import annotations
 
 from spinpromote.errors import (
+    ApplyError,
     GateAuthError,
     GateConflictError,
     GateConnectionError,
     GateError,
     GateHTTPError,
+    GateResponseError,
     GateStaleError,
     GateTimeout,
+    GateTransportError,
+    WaitDeadlineExceeded,
 )
-from spinpromote.gate._apply import ApplyError, ApplyEvent, ApplyResult, ChangeOutcome
+from spinpromote.gate._apply import ApplyEvent, ApplyResult, ChangeOutcome
 from spinpromote.gate._auth import BasicAuth, BearerToken, GateAuth, LdapLogin, SessionCookie, X509ClientCert
 from spinpromote.gate._client import Desired, GateClient
 from spinpromote.gate._exchange import RequestInfo, ResponseInfo
 from spinpromote.gate._executions import Execution, ExecutionStage
-from spinpromote.gate._normalize import OWNERSHIP_KEY
-from spinpromote.gate._plan import DEFAULT_OWNER, PipelineChange, Plan
 from spinpromote.gate._retry import RetryPolicy
 from spinpromote.gate._transport import Timeout
+from spinpromote.planning import DEFAULT_OWNER, OWNERSHIP_KEY, PipelineChange, Plan
 
 __all__ = [
     "DEFAULT_OWNER",
@@ -64,8 +61,10 @@ __all__ = [
     "GateConnectionError",
     "GateError",
     "GateHTTPError",
+    "GateResponseError",
     "GateStaleError",
     "GateTimeout",
+    "GateTransportError",
     "LdapLogin",
     "PipelineChange",
     "Plan",
@@ -74,6 +73,7 @@ __all__ = [
     "RetryPolicy",
     "SessionCookie",
     "Timeout",
+    "WaitDeadlineExceeded",
     "X509ClientCert",
 ]
 

@@ -19,22 +19,22 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from spinpromote._terminal import printable
 from spinpromote.errors import (
+    ApplyError,
     GateAuthError,
     GateConflictError,
-    GateConnectionError,
     GateError,
     GateHTTPError,
     GateStaleError,
-    GateTimeout,
+    GateTransportError,
 )
-from spinpromote.gate._normalize import canonical, comparable, name_key, owner_of
-from spinpromote.gate._plan import PipelineChange, Plan
+from spinpromote.planning import PipelineChange, Plan, canonical, comparable, name_key, owner_of
 
 if TYPE_CHECKING:
     from spinpromote.gate._client import GateClient
 
-__all__ = ["ApplyError", "ApplyEvent", "ApplyResult", "ChangeOutcome", "apply_plan", "save_confirmed"]
+__all__ = ["ApplyEvent", "ApplyResult", "ChangeOutcome", "apply_plan", "save_confirmed"]
 
 OutcomeStatus = Literal["written", "deleted", "unchanged", "failed", "skipped"]
 EventKind = Literal["started", "written", "deleted", "failed", "skipped"]
@@ -76,7 +76,7 @@ class ChangeOutcome:
             text += f": {self.error}"
         elif self.reason:
             text += f": {self.reason}"
-        return text
+        return printable(text)  # names and Gate's messages may hold terminal escapes
 
 
 @attrs.frozen(kw_only=True)
@@ -100,7 +100,7 @@ class ApplyEvent:
     error: GateError | None = None
 
     def __str__(self) -> str:
-        return f"[{self.done}/{self.total}] {self.kind} {self.change.application} / {self.change.name}"
+        return printable(f"[{self.done}/{self.total}] {self.kind} {self.change.application} / {self.change.name}")
 
 
 @attrs.frozen(kw_only=True)
@@ -162,30 +162,8 @@ class ApplyResult:
         return "\n".join(lines)
 
 
-class ApplyError(GateError):
-    """Some changes of a plan failed; ``result`` tells what was written, what failed and why.
-
-    ```pycon
-    >>> change = PipelineChange(action="create", application="demo", name="Deploy", id="p-1")
-    >>> failed = ChangeOutcome(change=change, status="failed", error=GateTimeout("no answer"))
-    >>> ApplyError(ApplyResult(outcomes=(failed,))).result.ok
-    False
-
-    ```
-    """
-
-    def __init__(self, result: ApplyResult) -> None:
-        self.result = result
-        first = result.failed[0].error if result.failed else None
-        super().__init__(
-            str(result),
-            request=first.request if first else None,
-            response=first.response if first else None,
-        )
-
-
 def _is_ambiguous(exc: GateError) -> bool:
-    if isinstance(exc, (GateTimeout, GateConnectionError, GateConflictError, GateStaleError)):
+    if isinstance(exc, (GateTransportError, GateConflictError, GateStaleError)):
         return True
     if isinstance(exc, GateHTTPError):
         running = "(status: running)" in (exc.gate_message or "").lower()
@@ -224,20 +202,14 @@ def save_confirmed(client: GateClient, body: Mapping[str, Any], *, fingerprint: 
                 raise GateConflictError(
                     f"pipeline {name!r} in {application!r} now exists with id {live.get('id')}, not "
                     f"{document['id']}: it was created outside this plan; plan again to adopt it",
-                    status=exc.status,
-                    gate_message=exc.gate_message,
-                    request=exc.request,
-                    response=exc.response,
+                    **_error_fields(exc),
                 ) from exc
             if isinstance(exc, GateStaleError) and live is not None and str(live.get("updateTs")) != fingerprint:
                 raise GateStaleError(
                     f"pipeline {name!r} in {application!r} was changed in Spinnaker after the plan read it "
                     f"(by {live.get('lastModifiedBy', 'someone')}); not overwriting it: "
                     "plan again to see the change",
-                    status=exc.status,
-                    gate_message=exc.gate_message,
-                    request=exc.request,
-                    response=exc.response,
+                    **_error_fields(exc),
                 ) from exc
             if attempt == attempts:
                 raise
@@ -280,13 +252,16 @@ def _write(client: GateClient, change: PipelineChange, stale_check: bool) -> Cha
 def _confirm_visible(client: GateClient, written: dict[int, ChangeOutcome]) -> dict[int, ChangeOutcome]:
     """Read each application once (again while reads lag) until every write shows; fail the rest."""
     waiting = dict(written)
+    read_errors: dict[str, GateError] = {}
     for attempt in range(1, client.retry.attempts + 1):
         applications = {outcome.change.application.lower(): outcome.change.application for outcome in waiting.values()}
         for application in applications.values():
             try:
                 live = client.list_pipeline_configs(application)
-            except GateError:
+            except GateError as exc:  # say why if it never shows; the write itself may well have landed
+                read_errors[application.lower()] = exc
                 continue
+            read_errors.pop(application.lower(), None)
             by_name = {name_key(application, str(doc.get("name", ""))): doc for doc in live}
             for index, outcome in list(waiting.items()):
                 change = outcome.change
@@ -303,13 +278,32 @@ def _confirm_visible(client: GateClient, written: dict[int, ChangeOutcome]) -> d
         index: attrs.evolve(
             outcome,
             status="failed",
-            error=GateError(
-                f"pipeline {outcome.change.name!r} was saved, but Gate does not show it as saved after "
-                f"{client.retry.attempts} reads (read-after-write lag, or changed by someone else since)"
+            error=_not_confirmed(
+                outcome.change, client.retry.attempts, read_errors.get(outcome.change.application.lower())
             ),
         )
         for index, outcome in waiting.items()
     }
+
+
+def _not_confirmed(change: PipelineChange, reads: int, read_error: GateError | None) -> GateError:
+    """Why a saved pipeline counts as failed: it never showed, or Gate's listings could not be read."""
+    if read_error is not None:
+        return type(read_error)(
+            f"pipeline {change.name!r} was saved, but reading it back failed: {read_error}",
+            **_error_fields(read_error),
+        )
+    return GateError(
+        f"pipeline {change.name!r} was saved, but Gate does not show it as saved after "
+        f"{reads} reads (read-after-write lag, or changed by someone else since)"
+    )
+
+
+def _error_fields(error: GateError) -> dict[str, Any]:
+    fields: dict[str, Any] = {"request": error.request, "response": error.response}
+    if isinstance(error, GateHTTPError):
+        fields.update(status=error.status, gate_message=error.gate_message)
+    return fields
 
 
 def _delete(client: GateClient, change: PipelineChange, owner: str) -> ChangeOutcome:

@@ -13,7 +13,8 @@ Which one to use depends on how Gate is set up (see docs/gate.md):
 from __future__ import annotations
 
 import base64
-from typing import Protocol
+import re
+from typing import Any, Protocol
 
 import attrs
 import requests
@@ -27,7 +28,74 @@ __all__ = [
     "LoginChannel",
     "SessionCookie",
     "X509ClientCert",
+    "checked_header",
 ]
+
+# RFC 9110 field names are tokens; a value is visible characters with inner spaces. A credential read from a
+# file often ends in a newline: surrounding whitespace is stripped, anything else is refused, and no message
+# ever repeats the value.
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE = re.compile(r"[\x21-\x7e\xa0-\xff]+(?:[ \t]+[\x21-\x7e\xa0-\xff]+)*")
+_VISIBLE_ASCII = re.compile(r"[\x21-\x7e]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _refuse(what: str, problem: str) -> ValueError:
+    return ValueError(f"the {what} {problem}; check where it was read from (its value is not shown)")
+
+
+def checked_header(name: str, value: str) -> tuple[str, str]:
+    """A header as it may be sent: whitespace around the value stripped; ValueError (never showing the value)
+    for a name or value HTTP does not allow.
+
+    ```pycon
+    >>> checked_header("X-Api-Key", "k3y-read-from-a-file\\n")
+    ('X-Api-Key', 'k3y-read-from-a-file')
+
+    ```
+    """
+    if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+        raise ValueError(f"{name!r} is not a valid header name (letters, digits and !#$%&'*+.^_`|~- only)")
+    if not isinstance(value, str):
+        raise TypeError(f"the value of header {name!r} must be a string, not {type(value).__name__}")
+    value = value.strip()
+    if not _HEADER_VALUE.fullmatch(value):
+        raise _refuse(f"value of header {name!r}", "is empty or holds a line break or control character")
+    return name, value
+
+
+def _checked_token(value: str, what: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"the {what} must be a string, not {type(value).__name__}")
+    value = value.strip()
+    if not _VISIBLE_ASCII.fullmatch(value):
+        raise _refuse(what, "is empty or holds a space, a line break or a non-ASCII character")
+    return value
+
+
+def _bearer_token(value: str) -> str:
+    """An attrs converter: the token stripped, then visible ASCII only."""
+    return _checked_token(value, "bearer token")
+
+
+def _cookie_value(value: str) -> str:
+    """An attrs converter: the cookie's value stripped, then visible ASCII only."""
+    return _checked_token(value, "session cookie")
+
+
+def _password(value: str) -> str:
+    """An attrs converter for a password: a trailing line break (from a file) dropped, control characters refused."""
+    if not isinstance(value, str):
+        raise TypeError(f"the password must be a string, not {type(value).__name__}")
+    value = value.rstrip("\r\n")
+    if _CONTROL.search(value):
+        raise _refuse("password", "holds a line break or control character")
+    return value
+
+
+def _username(instance: object, attribute: Any, value: str) -> None:
+    if not isinstance(value, str) or not value or _CONTROL.search(value) or ":" in value:
+        raise ValueError("the username must be a non-empty string without ':' or control characters")
 
 
 class LoginChannel(Protocol):
@@ -56,9 +124,20 @@ class LoginChannel(Protocol):
 class GateAuth(AuthBase):
     """Base class of the auth methods. Subclasses add headers, a client certificate, or a login step.
 
+    A method of your own adds its header in ``__call__`` and names its secret values in `secrets`, so
+    that no error message repeats them:
+
     ```pycon
-    >>> isinstance(BasicAuth("alice", "secret"), GateAuth)
-    True
+    >>> from spinpromote.testing import FakeGate
+    >>> class ApiToken(GateAuth):
+    ...     def __call__(self, request):
+    ...         request.headers["X-Spinnaker-Token"] = "t0ken"
+    ...         return request
+    ...     def secrets(self):
+    ...         return ("t0ken",)
+    >>> with FakeGate(tokens={"t0ken"}) as fake, GateClient(fake.url, auth=ApiToken()) as gate:
+    ...     gate.list_pipeline_configs("demo")
+    []
 
     ```
     """
@@ -85,6 +164,10 @@ class GateAuth(AuthBase):
     def login(self, channel: LoginChannel) -> None:
         """Establish a session with Gate; raise `GateAuthError` when Gate refuses."""
 
+    def secrets(self) -> tuple[str, ...]:
+        """The values no message may repeat (the client removes them from every error it raises)."""
+        return ()
+
 
 @attrs.frozen
 class BasicAuth(GateAuth):
@@ -97,15 +180,21 @@ class BasicAuth(GateAuth):
     ```
     """
 
-    username: str
-    password: str = attrs.field(repr=False)
+    username: str = attrs.field(validator=_username)
+    password: str = attrs.field(repr=False, converter=_password)
     label = "HTTP Basic credentials"
+
+    def _encoded(self) -> str:
+        return base64.b64encode(f"{self.username}:{self.password}".encode()).decode("ascii")
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         """Add the ``Authorization: Basic`` header."""
-        token = base64.b64encode(f"{self.username}:{self.password}".encode()).decode("ascii")
-        request.headers["Authorization"] = f"Basic {token}"
+        request.headers["Authorization"] = f"Basic {self._encoded()}"
         return request
+
+    def secrets(self) -> tuple[str, ...]:
+        """The password, and the header value that encodes it."""
+        return (self.password, self._encoded())
 
 
 @attrs.frozen
@@ -123,10 +212,14 @@ class BearerToken(GateAuth):
     ```
     """
 
-    token: str = attrs.field(repr=False)
-    header: str = "Authorization"
+    token: str = attrs.field(repr=False, converter=_bearer_token)
+    header: str = attrs.field(default="Authorization", validator=lambda _, __, name: checked_header(name, "-"))
     login_first: bool = False
     label = "bearer token"
+
+    def secrets(self) -> tuple[str, ...]:
+        """The token."""
+        return (self.token,)
 
     def _value(self) -> str:
         return f"Bearer {self.token}" if self.header.lower() == "authorization" else self.token
@@ -184,9 +277,13 @@ class SessionCookie(GateAuth):
     ```
     """
 
-    value: str = attrs.field(repr=False)
-    name: str = "SESSION"
+    value: str = attrs.field(repr=False, converter=_cookie_value)
+    name: str = attrs.field(default="SESSION", validator=lambda _, __, name: checked_header(name, "-"))
     label = "session cookie"
+
+    def secrets(self) -> tuple[str, ...]:
+        """The cookie's value."""
+        return (self.value,)
 
     @property
     def needs_login(self) -> bool:
@@ -212,9 +309,13 @@ class LdapLogin(GateAuth):
     ```
     """
 
-    username: str
-    password: str = attrs.field(repr=False)
+    username: str = attrs.field(validator=_username)
+    password: str = attrs.field(repr=False, converter=_password)
     label = "LDAP login"
+
+    def secrets(self) -> tuple[str, ...]:
+        """The password."""
+        return (self.password,)
 
     @property
     def needs_login(self) -> bool:

@@ -9,15 +9,14 @@ from urllib.parse import quote
 
 import requests
 
-from spinpromote.errors import GateError, GateTimeout
+from spinpromote.errors import GateError, GateResponseError, PipelineFormatError, WaitDeadlineExceeded
 from spinpromote.gate._apply import ApplyEvent, ApplyResult, apply_plan, save_confirmed
 from spinpromote.gate._auth import GateAuth
 from spinpromote.gate._executions import Execution
-from spinpromote.gate._normalize import SERVER_OWNED_KEYS, name_key
-from spinpromote.gate._plan import DEFAULT_OWNER, Plan, make_plan
 from spinpromote.gate._retry import RetryPolicy
-from spinpromote.gate._transport import Retry, Timeout, Transport
+from spinpromote.gate._transport import Retry, Timeout, Transport, json_body, json_kind, response_error
 from spinpromote.ids import pipeline_id
+from spinpromote.planning import DEFAULT_OWNER, SERVER_OWNED_KEYS, Plan, make_plan, name_key
 
 if TYPE_CHECKING:
     from spinpromote.model import Pipeline
@@ -82,11 +81,24 @@ class GateClient:
     `GateAuthError` with a hint. Every request carries an ``X-SPINNAKER-REQUEST-ID`` that is also logged
     (logger ``spinpromote.gate``). Safe to share between threads.
 
+    Against a `spinpromote.testing.FakeGate` (give your Gate's URL and credentials instead):
+
     ```pycon
-    >>> with GateClient("http://127.0.0.1:8084", auth=BasicAuth("alice", "secret")) as gate:  # doctest: +SKIP
-    ...     plan = gate.plan(chain)
-    ...     print(plan)
-    ...     result = gate.apply(plan)
+    >>> from spinpromote.testing import FakeGate
+    >>> release = Pipeline(application="demo", name="Release", stages=[ManualJudgment(name="Approve")])
+    >>> with FakeGate(users={"alice": "pw"}) as fake, GateClient(fake.url, auth=BasicAuth("alice", "pw")) as gate:
+    ...     plan = gate.plan([release])
+    ...     print(plan.summary())
+    ...     print(gate.apply(plan).written[0].name, [p.name for p in gate.list_pipelines("demo")])
+    ...     run_id = gate.trigger("demo", "Release")
+    ...     waiting = gate.wait_for_execution(run_id, timeout=10, poll_interval=0.01, stop_at_judgment=True)
+    ...     print(waiting.pending_judgment.name)
+    ...     _ = gate.judge(run_id, "continue")
+    ...     print(gate.wait_for_execution(run_id, timeout=10, poll_interval=0.01).status)
+    Plan: 1 to create, 0 to update, 0 to delete, 0 unchanged.
+    Release ['Release']
+    Approve
+    SUCCEEDED
 
     ```
     """
@@ -144,36 +156,29 @@ class GateClient:
         """The application's pipeline configs as Gate returns them (JSON dicts, server fields included).
 
         ``name_filter`` narrows the list on Gate 1.36+ (a case-insensitive substring); older Gates ignore it.
-
-        ```pycon
-        >>> gate.list_pipeline_configs("demo")[0]["name"]  # doctest: +SKIP
-        'Deploy to Staging'
-
-        ```
         """
+        action = f"listing pipelines of {application!r}"
         response = self._transport.request(
             "GET",
             _path("applications", application, "pipelineConfigs"),
             params={"pipelineNameFilter": name_filter} if name_filter else None,
-            action=f"listing pipelines of {application!r}",
+            action=action,
         )
-        body = response.json() if response.content else []
+        body = json_body(response, action) if response.content else []
         if not isinstance(body, list):
-            raise GateError(f"listing pipelines of {application!r}: expected a JSON list, got {type(body).__name__}")
-        return [item for item in body if isinstance(item, dict)]
+            raise response_error(response, action, f"JSON: {json_kind(body)} where a list of pipelines belongs")
+        for index, item in enumerate(body):
+            problem = _not_a_pipeline(item)
+            if problem:
+                raise response_error(response, action, f"{problem} at $[{index}]")
+        return body
 
     def list_pipelines(self, application: str) -> list[Pipeline]:
-        """The application's pipelines, parsed into the typed model.
-
-        ```pycon
-        >>> [p.name for p in gate.list_pipelines("artifact-promotion-demo")]  # doctest: +SKIP
-        ['Deploy to Staging', 'Staging Judgement', 'Deploy to Production']
-
-        ```
-        """
-        from spinpromote.model import Pipeline
-
-        return [Pipeline.from_dict(document) for document in self.list_pipeline_configs(application)]
+        """The application's pipelines, parsed into the typed model."""
+        return [
+            _parse_pipeline(document, f"listing pipelines of {application!r}", f"$[{index}]")
+            for index, document in enumerate(self.list_pipeline_configs(application))
+        ]
 
     def find_pipeline_config(self, application: str, name: str) -> dict[str, Any] | None:
         """The live config named ``name`` (trimmed, ignoring case, as front50 compares), or None.
@@ -190,24 +195,21 @@ class GateClient:
         """The pipeline with exactly this name (``GET .../pipelineConfigs/{name}``), or None if there is none.
 
         Gate up to 2025.2 matches the name exactly, including case.
-
-        ```pycon
-        >>> gate.get_pipeline("demo", "Deploy to Staging").id  # doctest: +SKIP
-        '0c4e...'
-
-        ```
         """
-        from spinpromote.model import Pipeline
-
+        action = f"reading pipeline {name!r} of {application!r}"
         response = self._transport.request(
             "GET",
             _path("applications", application, "pipelineConfigs", name),
-            action=f"reading pipeline {name!r} of {application!r}",
+            action=action,
             ok_statuses=frozenset({404}),
         )
         if response.status_code == 404 or not response.content:
             return None  # Gate up to 1.20 answers 200 with an empty body
-        return Pipeline.from_dict(response.json())
+        body = json_body(response, action)
+        problem = _not_a_pipeline(body)
+        if problem:
+            raise response_error(response, action, problem)
+        return _parse_pipeline(body, action, "$")
 
     def post_pipeline(self, document: Mapping[str, Any], *, stale_check: bool = False) -> None:
         """Send one save (``POST /pipelines``) and nothing more: no lookup, no confirmation.
@@ -230,12 +232,6 @@ class GateClient:
         the save can be repeated safely. With ``stale_check`` the pipeline's ``updateTs`` (as read from
         Gate) must still be current, otherwise `GateStaleError` is raised and nothing is written.
         Unlike `apply`, this does not mark the pipeline as owned by spinpromote.
-
-        ```pycon
-        >>> live = gate.get_pipeline("demo", "Deploy")  # doctest: +SKIP
-        >>> gate.save_pipeline(attrs.evolve(live, disabled=True), stale_check=True)  # doctest: +SKIP
-
-        ```
         """
         document = _document(pipeline)
         fingerprint = document.get("updateTs") if stale_check else None
@@ -260,25 +256,21 @@ class GateClient:
         )
 
     def get_application(self, application: str) -> dict[str, Any] | None:
-        """The application's attributes, or None when Spinnaker does not know it.
-
-        ```pycon
-        >>> gate.get_application("demo")["name"]  # doctest: +SKIP
-        'demo'
-
-        ```
-        """
+        """The application's attributes, or None when Spinnaker does not know it."""
+        action = f"reading application {application!r}"
         response = self._transport.request(
             "GET",
             _path("applications", application),
             params={"expand": "false"},
-            action=f"reading application {application!r}",
+            action=action,
             ok_statuses=frozenset({404}),
         )
         if response.status_code == 404 or not response.content:
             return None
-        body = response.json()
-        return body if isinstance(body, dict) else None
+        body = json_body(response, action)
+        if not isinstance(body, dict) or not isinstance(body.get("name"), str):
+            raise response_error(response, action, f"JSON: {json_kind(body)}, not an application object")
+        return body
 
     # -- plan and apply ------------------------------------------------------------------------------------
 
@@ -289,13 +281,6 @@ class GateClient:
         case) and their ids adopted, with every reference to them rewritten. With ``prune``, pipelines this
         ``owner`` wrote earlier that are no longer desired are planned for deletion; nothing else ever is.
         Use a distinct ``owner`` per repository when several manage pipelines in one application.
-
-        ```pycon
-        >>> plan = gate.plan(chain)  # doctest: +SKIP
-        >>> print(plan)  # doctest: +SKIP
-        Plan: 3 to create, 0 to update, 0 to delete, 0 unchanged.
-
-        ```
         """
         documents = desired_documents(desired)
         applications: dict[str, str] = {}
@@ -322,13 +307,6 @@ class GateClient:
         UI after the plan is reported, not overwritten. Every write is confirmed by reading it back.
         ``on_progress`` receives an `ApplyEvent` for each pipeline started and finished.
         Raises `ApplyError` (with the `ApplyResult`) when anything failed; applying again converges.
-
-        ```pycon
-        >>> result = gate.apply(plan, on_progress=print)  # doctest: +SKIP
-        >>> [change.name for change in result.written]  # doctest: +SKIP
-        ['Deploy to Staging', 'Staging Judgement', 'Deploy to Production']
-
-        ```
         """
         return apply_plan(self, plan, concurrency=concurrency, stale_check=stale_check, on_progress=on_progress)
 
@@ -347,12 +325,6 @@ class GateClient:
 
         Starting is not idempotent, so only failures where Gate surely did nothing are retried; after a
         timeout the pipeline may have started (see `GateTimeout`).
-
-        ```pycon
-        >>> gate.trigger("demo", "Deploy to Staging", parameters={"tag": "v1"})  # doctest: +SKIP
-        '01HZX...'
-
-        ```
         """
         body: dict[str, Any] = {"type": "manual", **(trigger or {})}
         if parameters:
@@ -360,36 +332,32 @@ class GateClient:
         artifact_list = [_document(artifact) for artifact in artifacts]
         if artifact_list:
             body["artifacts"] = artifact_list
+        action = f"starting pipeline {pipeline!r} of {application!r}"
         response = self._transport.request(
             "POST",
             _path("pipelines", application, pipeline),
             json_body=body,
             retry=Retry.UNSENT_ONLY,
-            action=f"starting pipeline {pipeline!r} of {application!r}",
+            action=action,
         )
-        ref = response.json().get("ref", "") if response.content else ""
+        answer = json_body(response, action) if response.content else {}
+        ref = answer.get("ref") if isinstance(answer, dict) else None
         if not isinstance(ref, str) or not ref.strip("/"):
-            raise GateError(f"starting pipeline {pipeline!r}: Gate did not return an execution reference")
+            # The pipeline may have started: say so, since starting it again would run it twice.
+            raise response_error(
+                response, action, "no execution reference (a JSON object with a 'ref'); it may have started anyway"
+            )
         return ref.rstrip("/").rsplit("/", 1)[-1]
 
     def get_execution(self, execution_id: str) -> Execution | None:
-        """The execution, or None while Gate does not know it (yet): 404 or an empty answer.
-
-        ```pycon
-        >>> gate.get_execution(run_id).status  # doctest: +SKIP
-        'RUNNING'
-
-        ```
-        """
+        """The execution, or None while Gate does not know it (yet): 404 or an empty answer."""
+        action = f"reading execution {execution_id}"
         response = self._transport.request(
-            "GET",
-            _path("pipelines", execution_id),
-            action=f"reading execution {execution_id}",
-            ok_statuses=frozenset({404}),
+            "GET", _path("pipelines", execution_id), action=action, ok_statuses=frozenset({404})
         )
         if response.status_code == 404 or not response.content:
             return None
-        return Execution.from_dict(response.json())
+        return _parse_execution(response, action)
 
     def wait_for_execution(
         self,
@@ -403,14 +371,7 @@ class GateClient:
         """Poll until the execution completes (or, with ``stop_at_judgment``, waits for a judgment).
 
         ``on_progress`` receives the execution whenever its status or a stage's status changes.
-        Raises `GateTimeout` after ``timeout`` seconds.
-
-        ```pycon
-        >>> run = gate.wait_for_execution(run_id, timeout=600, on_progress=print)  # doctest: +SKIP
-        >>> run.succeeded  # doctest: +SKIP
-        True
-
-        ```
+        Raises `WaitDeadlineExceeded` (with the last execution seen) after ``timeout`` seconds.
         """
         deadline = time.monotonic() + timeout
         last_seen: tuple[str, ...] | None = None
@@ -426,26 +387,27 @@ class GateClient:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 state = str(execution) if execution else "Gate never showed it"
-                raise GateTimeout(f"execution {execution_id} did not finish within {timeout:g} s ({state})")
+                raise WaitDeadlineExceeded(
+                    f"execution {execution_id} did not finish within {timeout:g} s ({state})",
+                    execution_id=execution_id,
+                    execution=execution,
+                )
             time.sleep(min(poll_interval, remaining))
 
     def judge(
         self,
         execution_id: str,
-        decision: Literal["continue", "stop"] = "continue",
+        decision: Literal["continue", "stop"],
         *,
         judgment_input: str | None = None,
         stage_id: str | None = None,
     ) -> Execution | None:
-        """Answer a Manual Judgment: ``continue`` or ``stop``, optionally with one of its input options.
+        """Answer a Manual Judgment: ``decision`` is ``"continue"`` or ``"stop"`` (there is no default).
+
+        ``judgment_input`` picks one of the judgment's input options.
 
         Without ``stage_id`` the judgment that is waiting is answered (`GateError` if none is).
         Returns the updated execution.
-
-        ```pycon
-        >>> gate.judge(run_id, "continue", judgment_input="ship it")  # doctest: +SKIP
-
-        ```
         """
         if decision not in ("continue", "stop"):
             raise ValueError(f"decision must be 'continue' or 'stop', got {decision!r}")
@@ -458,12 +420,42 @@ class GateClient:
         body: dict[str, Any] = {"judgmentStatus": decision}
         if judgment_input is not None:
             body["judgmentInput"] = judgment_input
+        action = f"answering the judgment of execution {execution_id}"
         response = self._transport.request(
-            "PATCH",
-            _path("pipelines", execution_id, "stages", stage_id),
-            json_body=body,
-            action=f"answering the judgment of execution {execution_id}",
+            "PATCH", _path("pipelines", execution_id, "stages", stage_id), json_body=body, action=action
         )
         if response.content:
-            return Execution.from_dict(response.json())
+            return _parse_execution(response, action)
         return self.get_execution(execution_id)
+
+
+def _not_a_pipeline(value: Any) -> str | None:
+    """What is wrong with a value Gate gave as a pipeline config, or None when it can be one."""
+    if not isinstance(value, dict):
+        return f"JSON: {json_kind(value)} where a pipeline object belongs"
+    for key in ("name", "id", "application"):
+        if key in value and not isinstance(value[key], str):
+            return f"a pipeline whose {key} is {json_kind(value[key])}, not a string"
+    if not isinstance(value.get("name"), str):
+        return "a pipeline object without a name"
+    return None
+
+
+def _parse_pipeline(document: dict[str, Any], action: str, path: str) -> Pipeline:
+    from spinpromote.model import Pipeline
+
+    try:
+        return Pipeline.from_dict(document)
+    except PipelineFormatError as error:
+        where = path + error.path[1:]
+        message = f"{action}: Gate's pipeline does not fit the model: {error.message} @ {where}"
+        raise GateResponseError(message) from None
+
+
+def _parse_execution(response: requests.Response, action: str) -> Execution:
+    body = json_body(response, action)
+    try:
+        return Execution.from_dict(body)
+    except ValueError as error:  # what Execution.from_dict says about a wrong shape
+        problem = str(error)
+    raise response_error(response, action, problem)

@@ -7,6 +7,9 @@ from typing import Any
 
 import attrs
 
+from spinpromote._terminal import printable
+from spinpromote.gate._transport import json_kind
+
 __all__ = ["COMPLETED_STATUSES", "Execution", "ExecutionStage"]
 
 # orca-api ExecutionStatus: the statuses after which an execution no longer changes.
@@ -32,15 +35,18 @@ class ExecutionStage:
     context: Mapping[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ExecutionStage:
-        """Read a stage of orca's execution JSON."""
+    def from_dict(cls, data: Mapping[str, Any], path: str = "$") -> ExecutionStage:
+        """Read a stage of orca's execution JSON; ValueError naming the JSON path when it has the wrong shape."""
+        _expect(data, Mapping, "an object", path)
+        context = data.get("context")
+        _expect(context, (Mapping, type(None)), "an object", f"{path}.context")
         return cls(
-            id=str(data.get("id", "")),
-            ref_id=None if data.get("refId") is None else str(data["refId"]),
-            type=str(data.get("type", "")),
-            name=data.get("name"),
-            status=str(data.get("status", "NOT_STARTED")),
-            context=data.get("context") or {},
+            id=_text(data, "id", path, ""),
+            ref_id=None if data.get("refId") is None else _text(data, "refId", path, ""),
+            type=_text(data, "type", path, ""),
+            name=_optional_text(data, "name", path),
+            status=_text(data, "status", path, "NOT_STARTED"),
+            context=context or {},
         )
 
     @property
@@ -71,14 +77,26 @@ class Execution:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Execution:
-        """Read orca's execution JSON (``GET /pipelines/{id}``)."""
+        """Read orca's execution JSON (``GET /pipelines/{id}``); ValueError naming the JSON path of a wrong shape.
+
+        ```pycon
+        >>> Execution.from_dict({"id": "01H", "status": "RUNNING", "stages": 5})
+        Traceback (most recent call last):
+        ...
+        ValueError: a list where an execution's stages belong, not a number @ $.stages
+
+        ```
+        """
+        _expect(data, Mapping, "an execution object", "$")
+        stages = data.get("stages")
+        _expect(stages, (list, type(None)), "a list where an execution's stages belong", "$.stages")
         return cls(
-            id=str(data.get("id", "")),
-            application=data.get("application"),
-            name=data.get("name"),
-            status=str(data.get("status", "NOT_STARTED")),
-            pipeline_config_id=data.get("pipelineConfigId"),
-            stages=tuple(ExecutionStage.from_dict(s) for s in data.get("stages") or [] if isinstance(s, Mapping)),
+            id=_text(data, "id", "$", ""),
+            application=_optional_text(data, "application", "$"),
+            name=_optional_text(data, "name", "$"),
+            status=_text(data, "status", "$", "NOT_STARTED"),
+            pipeline_config_id=_optional_text(data, "pipelineConfigId", "$"),
+            stages=tuple(ExecutionStage.from_dict(stage, f"$.stages[{i}]") for i, stage in enumerate(stages or ())),
             data=data,
         )
 
@@ -103,4 +121,21 @@ class Execution:
 
     def __str__(self) -> str:
         stages = ", ".join(f"{stage.name or stage.type}={stage.status}" for stage in self.stages)
-        return f"execution {self.id} of {self.name!r}: {self.status}" + (f" [{stages}]" if stages else "")
+        text = f"execution {self.id} of {self.name!r}: {self.status}" + (f" [{stages}]" if stages else "")
+        return printable(text)  # names and statuses come from Gate: no terminal escapes
+
+
+def _expect(value: Any, types: type | tuple[type, ...], expected: str, path: str) -> None:
+    if not isinstance(value, types):
+        raise ValueError(f"{expected}, not {json_kind(value)} @ {path}")
+
+
+def _text(data: Mapping[str, Any], key: str, path: str, default: str) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str):
+        raise ValueError(f"a string, not {json_kind(value)} @ {path}.{key}")
+    return value
+
+
+def _optional_text(data: Mapping[str, Any], key: str, path: str) -> str | None:
+    return None if data.get(key) is None else _text(data, key, path, "")

@@ -12,27 +12,39 @@ import time
 import uuid
 from collections.abc import Mapping
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import attrs
 import requests
 import urllib3.exceptions
 
+from spinpromote._terminal import printable
 from spinpromote.errors import (
     GateAuthError,
     GateConflictError,
     GateConnectionError,
-    GateError,
     GateHTTPError,
+    GateResponseError,
     GateStaleError,
     GateTimeout,
+    GateTransportError,
 )
-from spinpromote.gate._auth import GateAuth
-from spinpromote.gate._exchange import RequestInfo, ResponseInfo, redact_url
+from spinpromote.gate._auth import GateAuth, checked_header
+from spinpromote.gate._exchange import REDACTED, RequestInfo, ResponseInfo, redact_url
 from spinpromote.gate._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
 
-__all__ = ["Retry", "Timeout", "Transport", "auth_failure", "gate_message", "http_error"]
+__all__ = [
+    "Retry",
+    "Timeout",
+    "Transport",
+    "auth_failure",
+    "gate_message",
+    "http_error",
+    "json_body",
+    "json_kind",
+    "response_error",
+]
 
 logger = logging.getLogger("spinpromote.gate")
 
@@ -89,7 +101,7 @@ def gate_message(response: requests.Response) -> str | None:
     """
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         text = response.text.strip()
         return text[:300] or None
     if isinstance(body, dict):
@@ -140,7 +152,8 @@ def auth_failure(response: requests.Response, message: str, auth: GateAuth | Non
     else:
         hint = f"check the {auth.label} and that Gate has that auth module enabled"
     return GateAuthError(
-        f"{message}: {detail}; hint: {hint}",
+        f"{message}: {printable(detail)}; hint: {hint}",
+        status=status,
         request=_request_info(response),
         response=_response_info(response),
     )
@@ -161,12 +174,80 @@ def http_error(response: requests.Response, action: str) -> GateHTTPError:
     elif "is stale" in lowered:
         cls = GateStaleError
     return cls(
-        f"{action} failed: HTTP {status}" + (f": {message}" if message else ""),
+        f"{action} failed: HTTP {status}" + (f": {printable(message)}" if message else ""),
         status=status,
         gate_message=message,
         request=_request_info(response),
         response=_response_info(response),
     )
+
+
+def response_error(response: requests.Response, action: str, problem: str) -> GateResponseError:
+    """The error for a success answer that is not what Gate's API answers (``problem`` says how)."""
+    return GateResponseError(
+        f"{action}: Gate answered HTTP {response.status_code} with {problem}; "
+        "hint: is a proxy or a web page answering in Gate's place?",
+        request=_request_info(response),
+        response=_response_info(response),
+    )
+
+
+def json_kind(value: Any) -> str:
+    """How to name a JSON value's type in a message: "an object", "a list", "a number", ...
+
+    ```pycon
+    >>> json_kind([]), json_kind(5), json_kind(None)
+    ('a list', 'a number', 'null')
+
+    ```
+    """
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
+    return names.get(type(value), "a number")
+
+
+MAX_ANSWER_DEPTH = 400
+"""The deepest nesting accepted in an answer: well above the codec's limit for pipelines, and within what
+planning, diffing and applying handle (they recurse; tested at this depth)."""
+
+
+def _nested_deeper_than(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:  # iterative: the check itself must not recurse
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def json_body(response: requests.Response, action: str) -> Any:
+    """The JSON value of a success answer; `GateResponseError` when it is not JSON or nests absurdly deep."""
+    try:
+        value = json.loads(response.content)
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError too
+        problem = f"a body that is not valid JSON ({type(exc).__name__} at byte {getattr(exc, 'pos', '?')})"
+    else:
+        if not _nested_deeper_than(value, MAX_ANSWER_DEPTH):
+            return value
+        problem = f"JSON nested deeper than {MAX_ANSWER_DEPTH} levels"
+    raise response_error(response, action, problem)
+
+
+@attrs.frozen(kw_only=True)
+class _Failure:
+    """What a failed send tells, as plain data.
+
+    requests' exceptions hold the prepared request (its Authorization header) and their tracebacks hold the
+    raw header bytes, so they are neither chained to our errors nor kept alive by them.
+    """
+
+    kind: Literal["timeout", "tls", "setup", "connection"]
+    detail: str
+    transient: bool
+    never_sent: bool
 
 
 def _never_sent(exc: OSError) -> bool:
@@ -204,7 +285,11 @@ class Transport:
         self.host = parts.hostname
         self.session = session
         self.auth = auth
-        self.headers = dict(headers)
+        self.headers = dict(checked_header(name, value) for name, value in headers.items())
+        # Extra headers usually carry credentials (a proxy's key): never repeat their values.
+        self._secrets = tuple(
+            secret for secret in (*(auth.secrets() if auth else ()), *self.headers.values()) if len(secret) >= 3
+        )
         self.timeout = timeout
         self.verify = verify
         self.retry = retry
@@ -238,10 +323,13 @@ class Transport:
         with self._login_lock:
             if self._logged_in and not again:
                 return
+            failure: _Failure | None = None
             try:
                 self.auth.login(self)
             except OSError as exc:
-                raise self._transport_error(exc, "POST", "/login", "logging in") from exc
+                failure = self._failure(exc, Retry.UNSENT_ONLY)
+            if failure is not None:  # raised outside the except block: no chained requests exception
+                raise self._transport_error(failure, "POST", "/login", "logging in")
             self._logged_in = True
 
     # -- one exchange ------------------------------------------------------------------------------------
@@ -289,22 +377,41 @@ class Transport:
         )
         return response
 
-    def _transport_error(self, exc: OSError, method: str, path: str, action: str, request_id: str = "") -> GateError:
-        info = RequestInfo(method=method, url=self.base_url + path, request_id=request_id)
+    def _scrub(self, text: str) -> str:
+        """``text`` without any credential this transport holds, and without control characters."""
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return printable(text)
+
+    def _failure(self, exc: OSError, retry: Retry) -> _Failure:
         if not isinstance(exc, requests.RequestException):  # requests checks the client certificate's files
-            return GateConnectionError(f"{action}: could not set up the connection: {exc}", request=info)
-        if isinstance(exc, requests.Timeout):
+            return _Failure(kind="setup", detail=self._scrub(str(exc)), transient=False, never_sent=True)
+        never_sent = _never_sent(exc)
+        if isinstance(exc, requests.exceptions.SSLError):
+            return _Failure(kind="tls", detail=self._scrub(str(exc)), transient=False, never_sent=never_sent)
+        kind: Literal["timeout", "connection"] = "timeout" if isinstance(exc, requests.Timeout) else "connection"
+        detail = type(exc).__name__ if kind == "timeout" else self._scrub(str(exc))
+        transient = retry is Retry.IDEMPOTENT or never_sent
+        return _Failure(kind=kind, detail=detail, transient=transient, never_sent=never_sent)
+
+    def _transport_error(
+        self, failure: _Failure, method: str, path: str, action: str, request_id: str = ""
+    ) -> GateTransportError:
+        info = RequestInfo(method=method, url=self.base_url + path, request_id=request_id)
+        if failure.kind == "setup":
+            return GateConnectionError(f"{action}: could not set up the connection: {failure.detail}", request=info)
+        if failure.kind == "timeout":
             return GateTimeout(
-                f"{action}: Gate did not answer in time ({type(exc).__name__}; timeouts "
+                f"{action}: Gate did not answer in time ({failure.detail}; timeouts "
                 f"connect={self.timeout.connect}s read={self.timeout.read}s)",
                 request=info,
             )
-        if isinstance(exc, requests.exceptions.SSLError):
+        if failure.kind == "tls":
             return GateConnectionError(
-                f"{action}: TLS failed ({exc}); hint: check verify= (CA bundle) and the client certificate",
+                f"{action}: TLS failed ({failure.detail}); hint: check verify= (CA bundle) and the client certificate",
                 request=info,
             )
-        return GateConnectionError(f"{action}: could not reach Gate at {self.base_url}: {exc}", request=info)
+        return GateConnectionError(f"{action}: could not reach Gate at {self.base_url}: {failure.detail}", request=info)
 
     def request(
         self,
@@ -328,22 +435,20 @@ class Transport:
         attempt = 1
         while True:
             request_id = str(uuid.uuid4())
+            failure: _Failure | None = None
             try:
                 response = self._send(method, path, params=params, json_body=json_body, request_id=request_id)
             except OSError as exc:  # requests' errors, and its check of certificate files
-                transient = (
-                    isinstance(exc, requests.RequestException)
-                    and not isinstance(exc, requests.exceptions.SSLError)
-                    and (retry is Retry.IDEMPOTENT or _never_sent(exc))
-                )
-                if not transient or attempt >= self.retry.attempts:
-                    raise self._transport_error(exc, method, path, action, request_id) from exc
+                failure = self._failure(exc, retry)
+            if failure is not None:  # handled outside the except block, so nothing chains requests' exception
+                if not failure.transient or attempt >= self.retry.attempts:
+                    raise self._transport_error(failure, method, path, action, request_id)
                 waited = self.retry.sleep(attempt)
                 logger.warning(
-                    "%s %s: %s (request id %s); retry %d/%d in %.2f s",
+                    "%s %s: %s failure (request id %s); retry %d/%d in %.2f s",
                     method,
                     path,
-                    type(exc).__name__,
+                    failure.kind,
                     request_id,
                     attempt,
                     self.retry.attempts - 1,

@@ -1,15 +1,22 @@
-"""Helpers for the command-line tests: run the real ``spinpromote`` command in a subprocess."""
+"""Helpers for the command-line tests: run ``spinpromote.cli.main`` in-process (fast), or the real command.
+
+Most tests call `main` through the ``cli`` fixture, with the environment, stdin and the output streams
+replaced; a few run ``python -m spinpromote`` in a subprocess to check the installed command itself.
+"""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
+from spinpromote.cli import main
 from spinpromote.testing import FakeGate
 from tests.conftest import ROOT
 
@@ -42,29 +49,42 @@ def run_cli(
     )
 
 
-def run_cli_many(
-    *commands: Sequence[str | Path], env: Mapping[str, str] | None = None, timeout: float = 60
+class Cli(Protocol):
+    """The ``cli`` fixture: run ``spinpromote ARGS`` in-process; the result looks like a subprocess's."""
+
+    def __call__(
+        self, *args: str | Path, env: Mapping[str, str] | None = None, stdin: str = ""
+    ) -> subprocess.CompletedProcess[str]: ...
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
+    """``main(argv)`` with only ``env``'s SPINNAKER_* variables set, ``stdin`` as input (not a terminal)."""
+
+    def run(
+        *args: str | Path, env: Mapping[str, str] | None = None, stdin: str = ""
+    ) -> subprocess.CompletedProcess[str]:
+        argv = [str(arg) for arg in args]
+        with monkeypatch.context() as patch:
+            for key in os.environ:
+                if key.startswith("SPINNAKER_"):
+                    patch.delenv(key)
+            for key, value in (env or {}).items():
+                patch.setenv(key, value)
+            patch.setattr(sys, "stdin", io.StringIO(stdin))
+            capsys.readouterr()  # what came before is not this command's output
+            code = main(argv)
+            output = capsys.readouterr()
+        return subprocess.CompletedProcess(argv, code, output.out, output.err)
+
+    return run
+
+
+def many(
+    cli: Cli, *commands: Sequence[str | Path], env: Mapping[str, str] | None = None
 ) -> list[subprocess.CompletedProcess[str]]:
-    """Several independent commands at once (each starts a Python, which is most of the time they take)."""
-    processes = [
-        (
-            command,
-            subprocess.Popen(
-                [sys.executable, "-m", "spinpromote", *map(str, command)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                env=_environment(env),
-            ),
-        )
-        for command in commands
-    ]
-    results = []
-    for command, process in processes:
-        stdout, stderr = process.communicate(timeout=timeout)
-        results.append(subprocess.CompletedProcess(list(map(str, command)), process.returncode, stdout, stderr))
-    return results
+    """Several commands through ``cli``, one after the other."""
+    return [cli(*command, env=env) for command in commands]
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:

@@ -12,15 +12,7 @@ from pathlib import Path
 import pytest
 
 from spinpromote.testing import FakeGate
-from tests.cli.conftest import (
-    EXAMPLE,
-    EXAMPLE_APP,
-    PASSWORD,
-    assert_one_line_error,
-    gate_env,
-    run_cli,
-    run_cli_many,
-)
+from tests.cli.conftest import EXAMPLE, EXAMPLE_APP, PASSWORD, Cli, assert_one_line_error, gate_env, many
 
 NAMES = ["Deploy to Production", "Deploy to Staging", "Staging Judgement"]
 
@@ -39,33 +31,33 @@ def seed(fake: FakeGate) -> None:
     assert stored_names(fake) == NAMES
 
 
-def test_plan_apply_plan(fake_gate: FakeGate) -> None:
+def test_plan_apply_plan(cli: Cli, fake_gate: FakeGate) -> None:
     """plan exits 2 with changes; apply --yes writes them with progress on stderr; plan then exits 0."""
     env = gate_env(fake_gate)
 
     # Flags instead of the environment; the password only ever comes from SPINNAKER_PASSWORD.
     flags = ("--gate", fake_gate.url, "--user", "alice", "--header", "X-Team: cd", "--retries", "1")
-    plan = run_cli("plan", EXAMPLE, *flags, env={"SPINNAKER_PASSWORD": PASSWORD})
+    plan = cli("plan", EXAMPLE, *flags, env={"SPINNAKER_PASSWORD": PASSWORD})
     assert plan.returncode == 2, plan.stderr
     assert "Plan: 3 to create, 0 to update, 0 to delete, 0 unchanged." in plan.stdout
     assert fake_gate.pipelines(EXAMPLE_APP) == []
 
-    apply = run_cli("apply", EXAMPLE, "--yes", env=env)
+    apply = cli("apply", EXAMPLE, "--yes", env=env)
     assert apply.returncode == 0, apply.stderr
     assert "Plan: 3 to create" in apply.stdout
     assert "3 written" in apply.stdout
     assert "[3/3] written" in apply.stderr
     assert stored_names(fake_gate) == NAMES
 
-    again, applied_again = run_cli_many(("plan", EXAMPLE), ("apply", EXAMPLE), env=env)
+    again, applied_again = many(cli, ("plan", EXAMPLE), ("apply", EXAMPLE), env=env)
     assert again.returncode == 0, again.stderr
     assert "3 unchanged" in again.stdout
     assert applied_again.returncode == 0, applied_again.stderr
     assert "Nothing to apply." in applied_again.stdout
 
 
-def test_apply_refuses_to_ask_without_a_terminal(fake_gate: FakeGate) -> None:
-    result = run_cli("apply", EXAMPLE, env=gate_env(fake_gate), stdin="yes\n")
+def test_apply_refuses_to_ask_without_a_terminal(cli: Cli, fake_gate: FakeGate) -> None:
+    result = cli("apply", EXAMPLE, env=gate_env(fake_gate), stdin="yes\n")
 
     assert_one_line_error(result, "stdin is not a terminal", "--yes")
     assert "Plan: 3 to create" in result.stdout  # the plan is still shown
@@ -105,7 +97,9 @@ def test_apply_asks_on_a_terminal(fake_gate: FakeGate) -> None:
     assert stored_names(fake_gate) == NAMES
 
 
-def test_apply_prune_deletes_what_this_owner_applied_and_no_longer_wants(fake_gate: FakeGate, tmp_path: Path) -> None:
+def test_apply_prune_deletes_what_this_owner_applied_and_no_longer_wants(
+    cli: Cli, fake_gate: FakeGate, tmp_path: Path
+) -> None:
     env = gate_env(fake_gate)
     seed(fake_gate)
     fewer = tmp_path / "fewer.py"
@@ -115,16 +109,17 @@ def test_apply_prune_deletes_what_this_owner_applied_and_no_longer_wants(fake_ga
         encoding="utf-8",
     )
 
-    plan = run_cli("plan", fewer, "--prune", env=env)
+    plan = cli("plan", fewer, "--prune", env=env)
     assert plan.returncode == 2
     assert "2 to delete" in plan.stdout
-    assert run_cli("apply", fewer, "--prune", "--yes", env=env).returncode == 0
+    assert cli("apply", fewer, "--prune", "--yes", env=env).returncode == 0
     assert stored_names(fake_gate) == ["Deploy to Staging"]
 
 
-def test_connection_errors_are_one_line(fake_gate: FakeGate) -> None:
+def test_connection_errors_are_one_line(cli: Cli, fake_gate: FakeGate) -> None:
     env = {**gate_env(fake_gate), "SPINNAKER_PASSWORD": "wrong-pw"}
-    wrong_password, unreachable, password_flag = run_cli_many(
+    wrong_password, unreachable, password_flag = many(
+        cli,
         ("plan", EXAMPLE),
         ("plan", EXAMPLE, "--gate", "http://127.0.0.1:9", "--retries", "1", "--token", "t0ken"),
         ("plan", EXAMPLE, "--user", "alice", "--password", PASSWORD),
@@ -138,8 +133,9 @@ def test_connection_errors_are_one_line(fake_gate: FakeGate) -> None:
     assert fake_gate.pipelines(EXAMPLE_APP) == []
 
 
-def test_missing_password_and_gate_address() -> None:
-    no_password, no_gate, two_logins, bad_header = run_cli_many(
+def test_missing_password_and_gate_address(cli: Cli) -> None:
+    no_password, no_gate, two_logins, bad_header = many(
+        cli,
         ("plan", EXAMPLE, "--gate", "http://127.0.0.1:9", "--user", "alice"),
         ("run", EXAMPLE_APP, "Deploy to Staging"),
         ("plan", EXAMPLE, "--gate", "http://127.0.0.1:9", "--user", "alice", "--token", "t0ken"),
@@ -149,28 +145,36 @@ def test_missing_password_and_gate_address() -> None:
     assert_one_line_error(no_gate, "--gate", "SPINNAKER_GATE_URL")
     assert two_logins.returncode == bad_header.returncode == 2
     assert "--user or --token" in two_logins.stderr
-    assert "--header expects" in bad_header.stderr
+    assert "--header expects" in bad_header.stderr and "no colon" not in bad_header.stdout
 
 
-def test_bearer_token_from_the_environment() -> None:
-    with FakeGate(tokens=["t0ken"]) as fake:
-        result = run_cli("plan", EXAMPLE, env={"SPINNAKER_GATE_URL": fake.url, "SPINNAKER_TOKEN": "t0ken"})
+def test_bearer_token_from_the_environment(cli: Cli) -> None:
+    """A token read from a file (``SPINNAKER_TOKEN=$(cat token)`` keeps no newline, but a file read in CI may)."""
+    with FakeGate(tokens=["t0ken-secret"]) as fake:
+        env = {"SPINNAKER_GATE_URL": fake.url}
+        result = cli("plan", EXAMPLE, env={**env, "SPINNAKER_TOKEN": "t0ken-secret\n"})
+        broken = cli("plan", EXAMPLE, env={**env, "SPINNAKER_TOKEN": "t0ken-secret\nX-Other: 1"})
+        bad_header = cli("plan", EXAMPLE, "--header", "X-Key t0ken-secret", env=env)
     assert result.returncode == 2, result.stderr
     assert "Plan: 3 to create" in result.stdout
+    assert_one_line_error(broken, "bearer token", "check where it was read from")
+    assert bad_header.returncode == 2
+    assert "t0ken-secret" not in broken.stderr + bad_header.stderr
 
 
-def test_run_judge_and_wait(fake_gate: FakeGate) -> None:
+def test_run_judge_and_wait(cli: Cli, fake_gate: FakeGate) -> None:
     env = gate_env(fake_gate)
     seed(fake_gate)
 
-    first, second = run_cli_many(
-        ("run", EXAMPLE_APP, "Staging Judgement"), ("run", EXAMPLE_APP, "Staging Judgement"), env=env
+    first, second = many(
+        cli, ("run", EXAMPLE_APP, "Staging Judgement"), ("run", EXAMPLE_APP, "Staging Judgement"), env=env
     )
     assert first.returncode == second.returncode == 0, first.stderr
     to_continue, to_stop = first.stdout.strip(), second.stdout.strip()
     assert fake_gate.executions[to_continue]["name"] == "Staging Judgement"
 
-    wrong_stage, waited, continued, stopped = run_cli_many(
+    wrong_stage, waited, continued, stopped = many(
+        cli,
         ("judge", to_continue, "No Such Stage", "--continue"),
         ("run", EXAMPLE_APP, "Deploy to Staging", "--wait", "--poll", "0.05"),
         ("judge", to_continue, "Staging Judgement", "--continue", "--input", "ship it"),
@@ -188,7 +192,8 @@ def test_run_judge_and_wait(fake_gate: FakeGate) -> None:
     assert fake_gate.executions[to_continue]["status"] == "SUCCEEDED"
     assert fake_gate.executions[to_stop]["status"] == "TERMINAL"
 
-    again, wait_stopped = run_cli_many(
+    again, wait_stopped = many(
+        cli,
         ("judge", to_continue, "Staging Judgement", "--stop"),
         ("run", EXAMPLE_APP, "No Such Pipeline", "--wait"),
         env=env,
@@ -197,19 +202,19 @@ def test_run_judge_and_wait(fake_gate: FakeGate) -> None:
     assert_one_line_error(wait_stopped, "No Such Pipeline")
 
 
-def test_import_an_application_from_gate(fake_gate: FakeGate, tmp_path: Path) -> None:
+def test_import_an_application_from_gate(cli: Cli, fake_gate: FakeGate, tmp_path: Path) -> None:
     """import --application writes code that renders the live pipelines, upstream first, promotion noted."""
     env = gate_env(fake_gate)
     seed(fake_gate)
     out = tmp_path / "imported.py"
 
-    imported = run_cli("import", "--application", EXAMPLE_APP, "-o", out, env=env)
+    imported = cli("import", "--application", EXAMPLE_APP, "-o", out, env=env)
     assert imported.returncode == 0, imported.stderr
     code = out.read_text(encoding="utf-8")
     assert "# These pipelines form a promotion" in code
     assert "#   Deploy to Staging -> Staging Judgement" in code
 
-    rendered, plan = run_cli_many(("render", out), ("plan", out), env=env)
+    rendered, plan = many(cli, ("render", out), ("plan", out), env=env)
     assert rendered.returncode == 0, rendered.stderr
     names = [document["name"] for document in json.loads(rendered.stdout)]
     assert names == ["Deploy to Staging", "Staging Judgement", "Deploy to Production"]

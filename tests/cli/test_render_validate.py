@@ -10,7 +10,7 @@ import pytest
 from spinpromote import Pipeline
 from spinpromote._cli_source import file_name
 from spinpromote.cli import main
-from tests.cli.conftest import EXAMPLE, assert_one_line_error, run_cli, run_cli_many
+from tests.cli.conftest import EXAMPLE, Cli, assert_one_line_error, many, run_cli
 from tests.conftest import ROOT
 
 COMMANDS = ["render", "validate", "plan", "apply", "run", "judge", "import"]
@@ -49,25 +49,25 @@ def test_usage_error_from_the_real_command() -> None:
     assert "SOURCE" in result.stderr
 
 
-def test_render_to_stdout_is_the_chain_as_a_json_array_and_byte_stable() -> None:
-    first, second = run_cli_many(("render", EXAMPLE), ("render", EXAMPLE))
+def test_render_to_stdout_is_the_chain_as_a_json_array_and_byte_stable(cli: Cli) -> None:
+    first, second = many(cli, ("render", EXAMPLE), ("render", EXAMPLE))
 
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout) == example_chain_documents()
     assert first.stdout == second.stdout
 
 
-def test_render_layout_single() -> None:
-    result = run_cli("render", EXAMPLE, "--layout", "single")
+def test_render_layout_single(cli: Cli) -> None:
+    result = cli("render", EXAMPLE, "--layout", "single")
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == example_chain_documents("single")
     assert len(json.loads(result.stdout)) == 1
 
 
-def test_render_to_a_folder_writes_the_golden_files(tmp_path: Path) -> None:
+def test_render_to_a_folder_writes_the_golden_files(cli: Cli, tmp_path: Path) -> None:
     """With -o, DIR/<application>/<pipeline file name>.json, byte for byte the reviewed golden files."""
-    result = run_cli("render", EXAMPLE, "-o", tmp_path / "out")
+    result = cli("render", EXAMPLE, "-o", tmp_path / "out")
 
     assert result.returncode == 0, result.stderr
     written = tmp_path / "out" / "artifact-promotion-demo"
@@ -83,7 +83,7 @@ def test_file_name_of_a_pipeline() -> None:
     assert file_name("") == "unnamed.json"
 
 
-def test_render_picks_one_variable_and_reads_json(tmp_path: Path) -> None:
+def test_render_picks_one_variable_and_reads_json(cli: Cli, tmp_path: Path) -> None:
     source = tmp_path / "pipelines.py"
     source.write_text(
         "from spinpromote import Pipeline, Wait\n"
@@ -96,8 +96,12 @@ def test_render_picks_one_variable_and_reads_json(tmp_path: Path) -> None:
     document: dict[str, object] = {"application": "demo", "name": "From JSON", "stages": [], "unknownKey": None}
     (tmp_path / "a.json").write_text(json.dumps(document), encoding="utf-8")
 
-    both, only_b, from_json, unknown = run_cli_many(
-        ("render", source), ("render", f"{source}:b"), ("render", tmp_path / "a.json"), ("render", f"{source}:nope")
+    both, only_b, from_json, unknown = many(
+        cli,
+        ("render", source),
+        ("render", f"{source}:b"),
+        ("render", tmp_path / "a.json"),
+        ("render", f"{source}:nope"),
     )
 
     assert [d["name"] for d in json.loads(both.stdout)] == ["A", "B"]
@@ -107,14 +111,14 @@ def test_render_picks_one_variable_and_reads_json(tmp_path: Path) -> None:
     assert_one_line_error(unknown, "no variable 'nope'", "these chains and pipelines: a, b")
 
 
-def test_validate_the_example_passes() -> None:
-    result = run_cli("validate", EXAMPLE)
+def test_validate_the_example_passes(cli: Cli) -> None:
+    result = cli("validate", EXAMPLE)
 
     assert result.returncode == 0, result.stderr
     assert "no problems" in result.stderr
 
 
-def test_validate_reports_pipeline_path_and_severity_and_fails_on_errors(tmp_path: Path) -> None:
+def test_validate_reports_pipeline_path_and_severity_and_fails_on_errors(cli: Cli, tmp_path: Path) -> None:
     broken = Pipeline.from_dict(
         {
             "application": "demo",
@@ -124,7 +128,7 @@ def test_validate_reports_pipeline_path_and_severity_and_fails_on_errors(tmp_pat
     )
     (tmp_path / "broken.json").write_text(broken.to_json(), encoding="utf-8")
 
-    result = run_cli("validate", tmp_path / "broken.json")
+    result = cli("validate", tmp_path / "broken.json")
 
     assert result.returncode == 1
     expected = [str(problem) for problem in broken.validate()]
@@ -144,29 +148,29 @@ def test_validate_reports_pipeline_path_and_severity_and_fails_on_errors(tmp_pat
     ],
     ids=["missing", "syntax-error", "no-chain", "raises"],
 )
-def test_bad_source_is_one_clear_line(tmp_path: Path, content: str | None, fragments: list[str]) -> None:
+def test_bad_source_is_one_clear_line(cli: Cli, tmp_path: Path, content: str | None, fragments: list[str]) -> None:
     path = tmp_path / ("missing.py" if content is None else "bad.py")
     if content is not None:
         path.write_text(content, encoding="utf-8")
 
     command = "validate" if content == "x = 1\n" else "render"  # both load SOURCE the same way
-    assert_one_line_error(run_cli(command, path), *fragments)
+    assert_one_line_error(cli(command, path), *fragments)
 
 
-def test_bad_json_source(tmp_path: Path) -> None:
+def test_bad_json_source(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text('{"name": ', encoding="utf-8")
     (tmp_path / "wrong.json").write_text('{"application": "a", "name": 3}', encoding="utf-8")
 
-    bad, wrong = run_cli_many(("render", tmp_path / "bad.json"), ("validate", tmp_path / "wrong.json"))
+    bad, wrong = many(cli, ("render", tmp_path / "bad.json"), ("validate", tmp_path / "wrong.json"))
     assert_one_line_error(bad, "bad.json", "not valid JSON")
     assert_one_line_error(wrong, "wrong.json", "$.name")
 
 
-def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+def test_debug_shows_the_traceback(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "bad.py").write_text("raise RuntimeError('boom')\n", encoding="utf-8")
 
-    debug, debug_first = run_cli_many(
-        ("render", tmp_path / "bad.py", "--debug"), ("--debug", "render", tmp_path / "bad.py")
+    debug, debug_first = many(
+        cli, ("render", tmp_path / "bad.py", "--debug"), ("--debug", "render", tmp_path / "bad.py")
     )
 
     assert "spinpromote: error:" in debug.stderr

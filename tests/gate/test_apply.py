@@ -18,7 +18,7 @@ from spinpromote.gate import (
     GateStaleError,
     RetryPolicy,
 )
-from spinpromote.gate._normalize import canonical, comparable
+from spinpromote.planning import canonical, comparable
 from spinpromote.testing import FakeGate, FaultKind
 from tests.gate.conftest import APP, FAST_RETRY, pipeline_doc, typed
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import logging
+import traceback
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +20,7 @@ from spinpromote.gate import (
     GateConnectionError,
     GateError,
     LdapLogin,
+    RetryPolicy,
     SessionCookie,
     X509ClientCert,
 )
@@ -150,3 +153,101 @@ def test_credentials_never_leak(auth: GateAuth, caplog: pytest.LogCaptureFixture
     seen.append(caplog.text)
     assert caplog.records, "the client logs its requests"
     assert secrets_in("\n".join(seen)) == []
+
+
+def exception_chain(error: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def test_credentials_read_from_files_lose_their_line_break() -> None:
+    """A token or password read from a file ends in a newline: it is stripped, and the login works."""
+    with FakeGate(users={"alice": PASSWORD}, tokens={TOKEN}) as fake:
+        for auth in (
+            BearerToken(TOKEN + "\n"),
+            BasicAuth("alice", PASSWORD + "\r\n"),
+            LdapLogin("alice", PASSWORD + "\n"),
+        ):
+            with GateClient(fake.url, auth=auth, retry=FAST_RETRY) as gate:
+                assert gate.list_pipeline_configs(APP) == []
+        with GateClient(fake.url, headers={"X-Spinnaker-Token": f" {TOKEN}\n"}, retry=FAST_RETRY) as gate:
+            assert gate.list_pipeline_configs(APP) == []
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: BearerToken(f"{TOKEN}\nX-Injected: 1"),
+        lambda: BearerToken(f"{TOKEN[:4]} {TOKEN[4:]}"),
+        lambda: SessionCookie(f"{COOKIE}\r\n"[:-1] + "\x00"),
+        lambda: BasicAuth("alice", f"{PASSWORD}\nmore"),
+        lambda: GateClient("http://127.0.0.1:9", headers={"X-Proxy-Key": f"{TOKEN}\r\nHost: evil"}),
+        lambda: GateClient("http://127.0.0.1:9", headers={"X-Proxy-Key": f"{TOKEN}\u2028x"}),
+    ],
+    ids=[
+        "token-with-line-break",
+        "token-with-space",
+        "cookie-with-nul",
+        "password-with-line-break",
+        "header-crlf",
+        "header-u2028",
+    ],
+)
+def test_a_credential_that_cannot_be_sent_is_refused_when_built_without_showing_it(build: Any) -> None:
+    with pytest.raises(ValueError, match="check where it was read from") as caught:
+        build()
+
+    shown = "\n".join(str(error) + repr(error) for error in exception_chain(caught.value))
+    assert secrets_in(shown) == []
+    assert "check where it was read from" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "auth",
+    [BasicAuth("alice", PASSWORD), BearerToken(TOKEN), SessionCookie(COOKIE), LdapLogin("alice", PASSWORD)],
+    ids=["basic", "bearer", "cookie", "ldap"],
+)
+def test_transport_errors_chain_nothing_that_holds_the_authorization_header(auth: GateAuth) -> None:
+    """requests' exceptions keep the prepared request (its Authorization header): they are not chained."""
+    with FakeGate() as fake:
+        url = fake.url  # nothing listens there once the fake has stopped
+    with GateClient(url, auth=auth, headers={"X-Proxy-Key": TOKEN}, retry=RetryPolicy(attempts=1)) as gate:
+        with pytest.raises(GateConnectionError) as caught:
+            gate.list_pipeline_configs(APP)
+
+    chain = exception_chain(caught.value)
+    assert chain == [caught.value]
+    assert secrets_in(str(caught.value) + repr(caught.value.request)) == []
+    requests_objects = [
+        value
+        for frame, _ in traceback.walk_tb(caught.value.__traceback__)
+        for value in frame.f_locals.values()
+        if type(value).__module__.startswith(("requests", "urllib3", "http.client"))
+    ]
+    assert requests_objects == []
+
+
+def test_plan_diffs_mask_every_value_that_looks_secret() -> None:
+    secret_keys = ["apiKey", "api-key", "x_api_key", "Authorization", "authToken", "password", "passphrase",
+                   "privateKey", "cookie", "credentials", "clientSecret", "accessKey"]  # fmt: skip
+    before = {key: f"old-{index}-hidden" for index, key in enumerate(secret_keys)}
+    after = {key: f"new-{index}-hidden" for index, key in enumerate(secret_keys)}
+    old = pipeline_doc("Deploy", stages=[{"refId": "1", "type": "webhook", "customHeaders": before}])
+    new = pipeline_doc(
+        "Deploy",
+        stages=[
+            {"refId": "1", "type": "webhook", "customHeaders": after, "url": "https://bot:hunter2@hooks.example.com/x"}
+        ],
+    )
+
+    with FakeGate() as fake, GateClient(fake.url, retry=FAST_RETRY) as gate:
+        fake.store(old)
+        text = str(gate.plan([new]))
+
+    assert "hidden" not in text and "hunter2" not in text
+    assert text.count("<sensitive>") >= 2 * len(secret_keys)
+    assert "hooks.example.com/x" in text  # the rest of the URL is still shown

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from spinpromote.gate import Execution, GateClient, GateError, GateHTTPError, GateTimeout
+from spinpromote.gate import Execution, GateClient, GateError, GateHTTPError, GateTimeout, WaitDeadlineExceeded
 from spinpromote.testing import FakeGate
 from tests.gate.conftest import APP, FAST_RETRY, pipeline_doc
 
@@ -68,12 +68,28 @@ def test_stopping_at_the_judgment_ends_the_execution(running: tuple[FakeGate, Ga
         gate.judge(run_id, "continue")
 
 
-def test_waiting_has_a_timeout(running: tuple[FakeGate, GateClient]) -> None:
+def test_waiting_has_a_deadline_that_is_not_a_gate_timeout(running: tuple[FakeGate, GateClient]) -> None:
+    """Gate answered every poll: the deadline of the wait passed, which is no failure to talk to Gate."""
     _, gate = running
     run_id = gate.trigger(APP, "Release", parameters={"tag": "v1"})
 
-    with pytest.raises(GateTimeout, match=r"did not finish within 0.2 s .*Approve=RUNNING"):
+    with pytest.raises(WaitDeadlineExceeded, match=r"did not finish within 0.2 s .*Approve=RUNNING") as caught:
         gate.wait_for_execution(run_id, timeout=0.2, poll_interval=0.01)
+
+    assert not isinstance(caught.value, (GateTimeout, GateError))
+    assert caught.value.execution_id == run_id
+    assert caught.value.execution is not None and caught.value.execution.pending_judgment is not None
+
+
+def test_judge_requires_the_decision(running: tuple[FakeGate, GateClient]) -> None:
+    """Forgetting the decision must not approve a production deploy."""
+    _, gate = running
+    run_id = gate.trigger(APP, "Release", parameters={"tag": "v1"})
+    gate.wait_for_execution(run_id, timeout=5, poll_interval=0.005, stop_at_judgment=True)
+
+    with pytest.raises(TypeError, match="decision"):
+        gate.judge(run_id)  # type: ignore[call-arg]
+    assert gate.get_execution(run_id).pending_judgment is not None  # type: ignore[union-attr]
 
 
 def test_trigger_errors_carry_gates_message(running: tuple[FakeGate, GateClient]) -> None:

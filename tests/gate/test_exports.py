@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
 import pytest
 
 import spinpromote.gate
+import spinpromote.planning
 import spinpromote.testing
 
 
@@ -31,18 +33,76 @@ def test_all_is_sorted_and_lists_every_public_name(module: object) -> None:
 
 
 def test_public_classes_show_their_public_module() -> None:
-    assert repr(spinpromote.gate.Plan) == "<class 'spinpromote.gate.Plan'>"
+    """Classes show the public module they are documented in, never a private one."""
+    assert repr(spinpromote.gate.GateClient) == "<class 'spinpromote.gate.GateClient'>"
+    assert repr(spinpromote.gate.Plan) == "<class 'spinpromote.planning.Plan'>"  # re-exported by the client
+    assert spinpromote.gate.Plan is spinpromote.planning.Plan
 
 
 def test_gate_errors_are_the_ones_of_spinpromote_errors() -> None:
     from spinpromote import errors
 
-    for name in ("GateError", "GateHTTPError", "GateAuthError", "GateConflictError", "GateStaleError"):
+    gate_errors = [
+        name for name in errors.__all__ if name.startswith("Gate") or name in ("ApplyError", "WaitDeadlineExceeded")
+    ]
+    for name in gate_errors:
         assert getattr(spinpromote.gate, name) is getattr(errors, name)
-    assert issubclass(spinpromote.gate.ApplyError, errors.GateError)
+
+
+def documented_tree() -> dict[str, str]:
+    """Each exception's parent, as the tree in spinpromote.errors' docstring draws it."""
+    from spinpromote import errors
+
+    drawing = (errors.__doc__ or "").split("```")[1]
+    parents: dict[str, str] = {}
+    stack: list[tuple[int, str]] = []
+    for line in drawing.strip().splitlines():
+        match = re.match(r"^([\s│├└─]*)(\w+)", line)
+        assert match, line
+        depth, name = len(match.group(1)), match.group(2)
+        while stack and stack[-1][0] >= depth:
+            stack.pop()
+        if stack:
+            parents[name] = stack[-1][1]
+        stack.append((depth, name))
+    return parents
+
+
+def test_the_documented_error_tree_is_the_real_one() -> None:
+    """The tree is written once (in spinpromote.errors) and it is true: every class, every parent."""
+    from spinpromote import errors
+
+    parents = documented_tree()
+
+    assert set(parents) | {"SpinpromoteError"} == set(errors.__all__)
+    for name, parent in parents.items():
+        assert getattr(errors, name).__bases__[0] is getattr(errors, parent), name
+    assert issubclass(errors.GateAuthError, errors.GateHTTPError)
+    assert issubclass(errors.GateTimeout, errors.GateTransportError)
+    assert not issubclass(errors.ApplyError, errors.GateError)
+    assert not issubclass(errors.WaitDeadlineExceeded, errors.GateError)
+
+
+def test_no_public_name_collides_with_the_gate_package() -> None:
+    """`spinpromote.Gate` was a chain step while `spinpromote.gate` is the client: the step is GateStep now."""
+    import spinpromote
+
+    assert "Gate" not in spinpromote.__all__
+    assert not hasattr(spinpromote, "Gate")
+    assert spinpromote.GateStep.__module__ == "spinpromote.chain"
 
 
 def test_importing_spinpromote_does_not_import_requests() -> None:
     code = "import sys, spinpromote; sys.exit('requests' in sys.modules)"
+
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_planning_and_testing_stay_light() -> None:
+    """Planning is pure functions over JSON: importing it (or FakeGate) loads neither requests nor the model."""
+    code = (
+        "import sys, spinpromote.planning, spinpromote.testing; "
+        "sys.exit(sorted(m for m in ('requests', 'spinpromote.model', 'cattrs') if m in sys.modules) != [])"
+    )
 
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

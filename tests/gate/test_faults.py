@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from spinpromote.gate import GateClient, Plan, RetryPolicy
-from spinpromote.gate._normalize import canonical, comparable, name_key
+from spinpromote.planning import canonical, comparable, name_key
 from spinpromote.testing import FakeGate, Faults
 from tests.gate.conftest import APP, pipeline_doc, typed
 

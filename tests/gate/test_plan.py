@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from spinpromote.errors import ValidationError
-from spinpromote.gate import OWNERSHIP_KEY, GateClient, GateError, Plan
-from spinpromote.gate._normalize import comparable, drop_nulls, rewrite_references
-from spinpromote.gate._plan import make_plan
+from spinpromote.gate import OWNERSHIP_KEY, GateClient, GateError, GateResponseError, Plan
+from spinpromote.gate._transport import MAX_ANSWER_DEPTH
+from spinpromote.planning import comparable, drop_nulls, make_plan, rewrite_references
 from spinpromote.testing import FakeGate
 from tests.gate.conftest import APP, pipeline_doc, typed
 
@@ -178,3 +178,38 @@ def test_plan_shows_itself_in_notebooks_and_stays_short_in_repr() -> None:
     assert repr(plan) == "<Plan: 1 to create, 0 to update, 0 to delete, 0 unchanged>"
     assert plan._repr_html_().startswith('<pre class="spinpromote-plan">')
     assert 'style="color:#047857">+ create' in plan._repr_html_()
+
+
+def nested(depth: int, leaf: Any) -> Any:
+    """A value ``depth`` levels deep, alternating objects and lists."""
+    value = leaf
+    for level in range(depth):
+        value = {"level": value, "n": None} if level % 2 else [value]
+    return value
+
+
+@pytest.mark.parametrize("depth", [100, MAX_ANSWER_DEPTH - 5])
+def test_documents_nested_as_deep_as_the_codec_allows_are_planned_and_applied(depth: int) -> None:
+    """The codec accepts 100 levels of nesting, Gate's answers up to MAX_ANSWER_DEPTH: normalizing, diffing,
+    planning and applying handle both (the document nests 3 levels more: pipeline, stages, stage)."""
+    old = pipeline_doc("Deep", stages=[{"refId": "1", "type": "wait", "waitTime": 5, "deep": nested(depth, 1)}])
+    new = pipeline_doc("Deep", stages=[{"refId": "1", "type": "wait", "waitTime": 5, "deep": nested(depth, 2)}])
+
+    assert drop_nulls(new) != new and comparable(new) == comparable(drop_nulls(new))
+    plan = make_plan([new], {APP: [as_stored(old)]})
+    text = str(plan)
+
+    assert actions(plan) == {"Deep": "update"}
+    assert ".level" in text and "1 -> 2" in text
+    with FakeGate() as fake, GateClient(fake.url) as gate:
+        fake.store(old)
+        result = gate.apply(gate.plan([new]))
+        assert result.ok and fake.pipeline(APP, "Deep")["stages"][0]["deep"] == drop_nulls(nested(depth, 2))  # type: ignore[index]
+
+
+def test_a_live_pipeline_nested_deeper_than_anything_handles_is_a_gate_error() -> None:
+    with FakeGate() as fake, GateClient(fake.url) as gate:
+        fake.store(pipeline_doc("Deep", stages=[{"refId": "1", "type": "wait", "deep": nested(MAX_ANSWER_DEPTH, 1)}]))
+
+        with pytest.raises(GateResponseError, match=f"nested deeper than {MAX_ANSWER_DEPTH} levels"):
+            gate.plan([pipeline_doc("Deep")])

@@ -13,6 +13,7 @@ from typing import Any
 __all__ = [
     "OWNERSHIP_KEY",
     "SERVER_OWNED_KEYS",
+    "authored",
     "canonical",
     "comparable",
     "drop_nulls",
@@ -74,8 +75,31 @@ def drop_nulls(value: Any) -> Any:
 
 
 def strip_server_fields(pipeline: Mapping[str, Any]) -> dict[str, Any]:
-    """A deep copy without the fields front50 sets on save (updateTs, lastModifiedBy, ...)."""
+    """A deep copy without the fields front50 sets on save (updateTs, lastModifiedBy, ...).
+
+    ```pycon
+    >>> strip_server_fields({"name": "Deploy", "updateTs": "1700000000000", "lastModifiedBy": "alice"})
+    {'name': 'Deploy'}
+
+    ```
+    """
     return {key: copy.deepcopy(value) for key, value in pipeline.items() if key not in SERVER_OWNED_KEYS}
+
+
+def authored(pipeline: Mapping[str, Any]) -> dict[str, Any]:
+    """A live pipeline as its author wrote it: without what front50 and apply add on their own.
+
+    Drops the server-owned fields, the listing's ``index``, a default ``schema`` of "1" and the
+    spinpromote ownership marker; everything else is kept as it is (a shallow copy).
+
+    ```pycon
+    >>> authored({"name": "Deploy", "index": 0, "schema": "1", "updateTs": "1", "spinpromote": {"owner": "a"}})
+    {'name': 'Deploy'}
+
+    ```
+    """
+    dropped = {*SERVER_OWNED_KEYS, OWNERSHIP_KEY, "index"}
+    return {k: v for k, v in pipeline.items() if k not in dropped and not (k == "schema" and v == "1")}
 
 
 def owner_of(pipeline: Mapping[str, Any]) -> str | None:
@@ -100,6 +124,12 @@ def comparable(pipeline: Mapping[str, Any]) -> dict[str, Any]:
 
     Drops server-owned fields, ``index``, a default ``schema`` of "1", nulls, cron trigger ids (generated
     by front50) and managed-service-account ``runAsUser`` values (rewritten by orca).
+
+    ```pycon
+    >>> comparable({"name": "Deploy", "index": 2, "schema": "1", "description": None})
+    {'name': 'Deploy'}
+
+    ```
     """
     result: dict[str, Any] = drop_nulls({k: v for k, v in pipeline.items() if k not in _IGNORED_WHEN_COMPARING})
     if result.get("schema") == "1":

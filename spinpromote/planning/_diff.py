@@ -12,16 +12,25 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from spinpromote._terminal import printable
+
 __all__ = ["describe_pipeline", "diff_pipelines"]
 
-_SENSITIVE = re.compile(r"secret|password|passwd|token|credential|apikey|api_key|authorization", re.IGNORECASE)
+# Keys whose values are never shown: a git trigger's ``secret``, webhook headers (``Authorization``,
+# ``X-Api-Key``, ``Cookie``), ``password``/``passphrase``, ``privateKey``, cloud ``accessKey``/``credentials``.
+_SENSITIVE = re.compile(
+    r"secret|pass|token|credential|auth|api[-_]?key|access[-_]?key|private|cookie|session|signature",
+    re.IGNORECASE,
+)
+# user:password@ in URLs (webhook and artifact URLs), wherever they appear in a value.
+_URL_USERINFO = re.compile(r"(?<=://)[^/@\s\"]+@")
 _MAX_VALUE = 100
 
 
 def _show(value: Any, key: str = "") -> str:
     if _SENSITIVE.search(key):
         return "<sensitive>"
-    text = json.dumps(_mask(value), sort_keys=True, ensure_ascii=False)
+    text = _URL_USERINFO.sub("<sensitive>@", json.dumps(_mask(value), sort_keys=True, ensure_ascii=False))
     return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
 
 
@@ -111,7 +120,7 @@ def describe_pipeline(
     triggers = pipeline.get("triggers") or []
     lines = [f"{indent}{_trigger_label(i, t, names or {})}" for i, t in enumerate(triggers)]
     lines += [f"{indent}{_stage_label(stage)}" for stage in _stages_by_ref(pipeline.get("stages")).values()]
-    return lines
+    return [printable(line) for line in lines]  # names, keys and values come from anyone: no terminal escapes
 
 
 def diff_pipelines(
@@ -164,4 +173,4 @@ def diff_pipelines(
     common = [ref for ref in new_stages if ref in old_stages]
     if common != [ref for ref in old_stages if ref in new_stages]:
         out.append(f"{indent}~ stages reordered: {', '.join(common)}")
-    return out
+    return [printable(line) for line in out]  # names, keys and values come from anyone: no terminal escapes

@@ -1,4 +1,4 @@
-"""Planning: what would change in Spinnaker if the desired pipelines were applied.
+"""The plan: what would change in Spinnaker if the desired pipelines were applied.
 
 The planner is pure: it takes the desired pipeline documents and the live documents (as Gate listed
 them) and returns a `Plan`. `GateClient.plan` does the reading.
@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from spinpromote._terminal import printable
 from spinpromote.errors import ValidationError
-from spinpromote.gate._diff import describe_pipeline, diff_pipelines
-from spinpromote.gate._normalize import (
+from spinpromote.ids import pipeline_id
+from spinpromote.planning._diff import describe_pipeline, diff_pipelines
+from spinpromote.planning._normalize import (
     OWNERSHIP_KEY,
     canonical,
     comparable,
@@ -24,8 +26,9 @@ from spinpromote.gate._normalize import (
     rewrite_references,
     strip_server_fields,
 )
-from spinpromote.ids import pipeline_id
-from spinpromote.validate import Problem
+
+if TYPE_CHECKING:
+    from spinpromote.validate import Problem
 
 __all__ = ["DEFAULT_OWNER", "Action", "PipelineChange", "Plan", "make_plan"]
 
@@ -42,12 +45,16 @@ class PipelineChange:
 
     ``body`` is the exact document a save would send (live ids adopted, ownership marker added);
     ``live`` is the document Gate returned, None when the pipeline does not exist yet.
-    ``diff`` holds the readable lines shown by ``str(plan)``.
+    ``diff`` holds the readable lines shown by ``str(plan)``; the ownership marker shows as a change the first
+    time spinpromote writes a pipeline it did not write before.
 
     ```pycon
-    >>> change = PipelineChange(action="unchanged", application="demo", name="Deploy", id="p-1")
-    >>> change.action, change.name
-    ('unchanged', 'Deploy')
+    >>> live = {"application": "demo", "name": "Deploy", "id": "p-1", "limitConcurrent": True}
+    >>> plan = make_plan([{**live, "limitConcurrent": False}], {"demo": [live]})
+    >>> print(plan.changes[0])
+    ~ update    demo / Deploy  (id p-1)
+        ~ limitConcurrent: true -> false
+        + spinpromote: {"owner": "default"}
 
     ```
     """
@@ -74,7 +81,7 @@ class PipelineChange:
 
     def __str__(self) -> str:
         head = f"{_SYMBOLS[self.action]} {self.action:<9} {self.application} / {self.name}  (id {self.id})"
-        return "\n".join([head, *self.diff])
+        return "\n".join([printable(head), *(printable(line) for line in self.diff)])
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -130,6 +137,7 @@ class Plan:
         for application in self.missing_applications:
             lines.append(f"! application {application!r} does not exist in Spinnaker: create it before applying")
         lines.extend(f"! {warning}" for warning in self.warnings)
+        lines = [printable(line) for line in lines]  # names come from anyone: no terminal escapes
         lines.append("")
         lines.extend(str(change) for change in self.changes)
         return "\n".join(lines)
@@ -137,6 +145,8 @@ class Plan:
 
 def _check_desired(documents: Sequence[Mapping[str, Any]]) -> None:
     """Refuse what front50 would refuse: blank names or applications, names equal ignoring case."""
+    from spinpromote.validate import Problem  # the model behind it is only needed to report a problem
+
     problems: list[Problem] = []
     seen: dict[tuple[str, str], str] = {}
     for index, document in enumerate(documents):
@@ -188,7 +198,16 @@ def make_plan(
 ) -> Plan:
     """Compare desired pipeline documents with the live ones and decide what to do with each.
 
-    ``live_by_application`` maps each desired application (any case) to Gate's list for it.
+    ``live_by_application`` maps each desired application (any case) to Gate's list for it. Live
+    pipelines are matched by name (trimmed, ignoring case) and their ids adopted.
+
+    ```pycon
+    >>> live = {"application": "demo", "name": "deploy", "id": "made-in-deck", "stages": []}
+    >>> change = make_plan([{"application": "demo", "name": "Deploy", "stages": []}], {"demo": [live]}).changes[0]
+    >>> change.action, change.id
+    ('update', 'made-in-deck')
+
+    ```
     """
     _check_desired(desired)
     warnings: list[str] = []

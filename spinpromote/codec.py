@@ -810,9 +810,13 @@ def _read(text: str | bytes) -> tuple[Any, list[str]]:
         if len(result) == len(pairs):
             return result
         found["duplicates"] = True
-        seen: set[str] = set()
         duplicated = _Duplicated(result)
-        duplicated.keys_given_twice = [key for key, _ in pairs if key in seen or seen.add(key)]  # type: ignore[func-returns-value]
+        duplicated.keys_given_twice = []
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                duplicated.keys_given_twice.append(key)
+            seen.add(key)
         return duplicated
 
     def number(text: str) -> Any:
@@ -838,12 +842,12 @@ def _read(text: str | bytes) -> tuple[Any, list[str]]:
         raise PipelineFormatError("$", f"nested deeper than {MAX_DEPTH} levels: flatten the document") from None
     except ValueError as error:  # for example a number with more digits than Python converts
         raise PipelineFormatError("$", f"not valid JSON: {error}") from None
+    _check_depth(document)
     if found["not_finite"]:
         path, bad = typing.cast("tuple[str, Any]", _find(document, lambda item: isinstance(item, _NotFinite)))
         raise PipelineFormatError(
             path, f"{bad.text} is not a finite number, which Spinnaker cannot store: use a number or a string"
         )
-    _check_depth(document)
     duplicates: list[str] = []
     if found["duplicates"]:
         document = _plain(document, "$", duplicates)

@@ -123,7 +123,9 @@ def constructor_arguments(obj: Any) -> dict[str, Any]:
             record = getattr(obj, "_wire", None)
             if record is not None and trial.to_dict() != obj.to_dict():
                 # Keys absent, null or empty in the imported JSON that a new object would write otherwise.
-                arguments["_wire"] = {"keys": list(record.keys), "nulls": sorted(record.nulls)}
+                arguments["_wire"] = {"keys": list(record.keys)}
+                if record.nulls:
+                    arguments["_wire"]["nulls"] = sorted(record.nulls)
             return arguments
         for field in fields:
             if getattr(trial, field.name) != getattr(obj, field.name):

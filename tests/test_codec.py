@@ -34,7 +34,7 @@ from spinpromote import (
     Wait,
 )
 from spinpromote.cli import main
-from spinpromote.codec import converter, loads, wire_path
+from spinpromote.codec import converter, is_written, loads, wire_path
 from tests.conftest import ROOT
 
 
@@ -532,3 +532,16 @@ def test_duplicate_keys_survive_loads_and_reach_the_command_line(tmp_path: Path,
     source.write_text(text, encoding="utf-8")
     assert main(["validate", str(source)]) == 0
     assert "warning: 'q' $.stages[0].waitTime: this key is given twice" in capsys.readouterr().out
+
+
+def test_is_written_tells_absent_from_empty() -> None:
+    """A parsed pipeline without ``stages`` (which orca fails on) is told from one with an empty list."""
+    absent = Pipeline.from_dict({"application": "a", "name": "p"})
+    empty = Pipeline.from_dict({"application": "a", "name": "p", "stages": []})
+    null = Pipeline.from_dict({"application": "a", "name": "p", "stages": None})
+
+    assert [is_written(p, "stages") for p in (absent, empty, null)] == [False, True, False]
+    assert is_written(Pipeline(application="a", name="p"), "stages")
+    assert not is_written(Pipeline(application="a", name="p"), "expected_artifacts")
+    assert [p.path for p in absent.validate() if p.severity == "error"] == ["$.stages"]
+    assert [p.path for p in empty.validate() if p.severity == "error"] == []

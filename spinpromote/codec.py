@@ -806,6 +806,8 @@ def _read(text: str | bytes) -> tuple[Any, list[str]]:
     found = {"duplicates": False, "not_finite": False}
 
     def object_from_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        # The last value of a key given twice wins, as in Jackson's default (STRICT_DUPLICATE_DETECTION off),
+        # with which front50 and orca read pipelines.
         result = dict(pairs)
         if len(result) == len(pairs):
             return result

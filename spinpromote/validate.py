@@ -16,7 +16,6 @@ import attrs
 from spinpromote import model
 from spinpromote._jsonpath import child_path
 from spinpromote._stage_graph import components, stage_parents
-from spinpromote.codec import is_written
 from spinpromote.model.artifacts import _ArtifactFields
 from spinpromote.model.kubernetes import _SelectorFields
 from spinpromote.model.stage_base import StageFields
@@ -105,6 +104,8 @@ class _PipelineChecks:
             yield self.problem("$.name", "front50 trims the name, so it will not match: remove the spaces", "warning")
         if p.id is not None and (not p.id.strip() or len(p.id) > 255):
             yield self.problem("$.id", "a pipeline id must be 1 to 255 characters: leave it unset or fix it")
+        from spinpromote.codec import is_written  # the codec knows whether the key was there
+
         if not is_written(p, "stages"):
             yield self.problem("$.stages", "orca fails on a pipeline without stages: use an empty list")
 

@@ -104,7 +104,9 @@ class _PipelineChecks:
             yield self.problem("$.name", "front50 trims the name, so it will not match: remove the spaces", "warning")
         if p.id is not None and (not p.id.strip() or len(p.id) > 255):
             yield self.problem("$.id", "a pipeline id must be 1 to 255 characters: leave it unset or fix it")
-        if p.stages is None:
+        from spinpromote.codec import is_written  # the codec knows whether the key was there
+
+        if not is_written(p, "stages"):
             yield self.problem("$.stages", "orca fails on a pipeline without stages: use an empty list")
 
     def parameters(self) -> Iterator[Problem]:

@@ -81,7 +81,7 @@ def promotion_edges(pipelines: Sequence[model.Pipeline]) -> list[tuple[model.Pip
     edges: list[tuple[model.Pipeline, model.Pipeline]] = []
     seen: set[tuple[int, int]] = set()
     for downstream in pipelines:
-        for trigger in downstream.triggers or ():
+        for trigger in downstream.triggers:
             if isinstance(trigger, model.PipelineTrigger) and trigger.pipeline in by_id:
                 upstream = by_id[trigger.pipeline]
                 if (id(upstream), id(downstream)) not in seen:

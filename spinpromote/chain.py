@@ -128,12 +128,14 @@ class PromotionChain(Validatable, Drawable):
     name: str | None = attrs.field(kw_only=True, default=None)
     ids: Mapping[str, str] = attrs.field(kw_only=True, factory=dict)
     handoff: Handoff = attrs.field(kw_only=True, default="trigger")
+    layout: Layout = attrs.field(kw_only=True, default="pipelines")
     triggers: tuple[model.Trigger, ...] = attrs.field(kw_only=True, default=())
     steps: tuple[Environment | GateStep, ...] = attrs.field(kw_only=True, default=())
 
     def __attrs_post_init__(self) -> None:
         if self.handoff not in ("trigger", "find"):
             raise ValueError(f"handoff must be 'trigger' or 'find', not {self.handoff!r}")
+        _check_layout(self.layout)
 
     def __repr__(self) -> str:
         steps = " -> ".join(step.name for step in self.steps)
@@ -256,23 +258,23 @@ class PromotionChain(Validatable, Drawable):
 
     # -- rendering ----------------------------------------------------------------------------------
 
-    def pipelines(self, layout: Layout = "pipelines") -> list[model.Pipeline]:
-        """The pipelines of this chain, upstream first."""
-        if layout not in LAYOUTS:
-            raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
+    def pipelines(self, layout: Layout | None = None) -> list[model.Pipeline]:
+        """The pipelines of this chain, upstream first, in the chain's layout unless ``layout`` overrides it."""
+        layout = _check_layout(self.layout if layout is None else layout)
         if not any(isinstance(step, Environment) for step in self.steps):
             raise ValueError("the chain deploys nowhere: add deploy() steps")
         return _Renderer(self, layout).pipelines()
 
-    def render(self, layout: Layout = "pipelines") -> list[dict[str, Any]]:
-        """The pipelines as JSON-ready dicts, upstream first."""
+    def render(self, layout: Layout | None = None) -> list[dict[str, Any]]:
+        """The pipelines as JSON-ready dicts, upstream first (the chain's layout unless ``layout`` overrides it)."""
         return [pipeline.to_dict() for pipeline in self.pipelines(layout)]
 
-    def validate(self, layout: Layout = "pipelines") -> list[Problem]:
-        """Every pipeline's problems plus the chain's own: triggers, names, artifact binding, matchers."""
+    def validate(self, layout: Layout | None = None) -> list[Problem]:
+        """Every pipeline's problems plus the chain's own, in the chain's layout unless ``layout`` overrides it."""
         from spinpromote.chain_checks import validate_chain
 
-        return validate_chain(self.pipelines(layout), self)
+        layout = _check_layout(self.layout if layout is None else layout)
+        return validate_chain(self.pipelines(layout), attrs.evolve(self, layout=layout))
 
     @property
     def all_artifacts(self) -> tuple[model.ExpectedArtifact, ...]:
@@ -287,6 +289,12 @@ class PromotionChain(Validatable, Drawable):
         if app == self.application and pipeline_name in self.ids:
             return self.ids[pipeline_name]
         return pipeline_id(app, pipeline_name)
+
+
+def _check_layout(layout: Layout) -> Layout:
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
+    return layout
 
 
 def _title(name: str) -> str:

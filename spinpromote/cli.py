@@ -368,8 +368,8 @@ def _add_layout(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--layout",
         choices=LAYOUTS,
-        default="pipelines",
-        help="how a PromotionChain becomes pipelines (default: pipelines)",
+        default=None,
+        help="how a PromotionChain becomes pipelines (default: the layout the chain declares)",
     )
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import runpy
+from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from spinpromote import (
@@ -272,3 +274,31 @@ def test_chains_are_immutable(chain: PromotionChain) -> None:
 
     assert len(longer.pipelines()) == 4
     assert len(chain.pipelines()) == 3
+
+
+def test_the_layout_belongs_to_the_chain() -> None:
+    """A chain declared gated renders, validates, checks and draws gated; an explicit layout still overrides."""
+    gated = attrs.evolve(image_chain(), layout="gated")
+
+    assert [p.name for p in gated.pipelines()] == ["Deploy to Staging", "Deploy to Production"]
+    assert gated.render() == image_chain().render("gated")
+    assert gated.validate() == []
+    assert gated.check() is gated  # the default layout would fail: the judgment lives in another pipeline
+    assert "Staging Judgement" not in gated.to_svg() and "Approve" in gated.to_svg()
+    assert len(gated.pipelines("pipelines")) == 3
+    assert any("same" in p.message for p in gated.validate("pipelines"))
+    with pytest.raises(ValueError, match="layout must be one of"):
+        PromotionChain(APP, artifact=ExpectedArtifact(display_name="m", match=GitHubFile(path="a")), layout="one")
+
+
+def test_the_cli_uses_the_layout_the_chain_declares(tmp_path: Path) -> None:
+    """`validate` and `render` without --layout use the chain's own layout; --layout overrides it."""
+    from spinpromote.cli import main
+
+    source = tmp_path / "gated.py"
+    source.write_text(
+        "import attrs\nfrom tests.test_chain import image_chain\nchain = attrs.evolve(image_chain(), layout='gated')\n"
+    )
+
+    assert main(["validate", str(source)]) == 0
+    assert main(["validate", str(source), "--layout", "pipelines"]) == 1

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from spinpromote import model
-from spinpromote.validate import Problem
+from spinpromote.validate import _STAGE_LOOKUP, Problem, _strings
 
 if TYPE_CHECKING:
     from spinpromote.chain import PromotionChain
@@ -20,6 +20,10 @@ def validate_chain(pipelines: Sequence[model.Pipeline], chain: PromotionChain) -
     problems: list[Problem] = []
     for pipeline in pipelines:
         problems += pipeline.validate()
+    elsewhere = _judgments_elsewhere(pipelines, chain)
+    replaced = {(p.pipeline, p.path) for p in elsewhere}
+    problems = [p for p in problems if (p.pipeline, p.path) not in replaced or "#judg" not in p.message]
+    problems += elsewhere
     problems += _unique_names(pipelines)
     problems += _pipeline_triggers(pipelines, chain)
     problems += _artifact_binding(pipelines)
@@ -28,6 +32,39 @@ def validate_chain(pipelines: Sequence[model.Pipeline], chain: PromotionChain) -
 
 def _problem(pipeline: model.Pipeline, path: str, message: str) -> Problem:
     return Problem(path=path, message=message, severity="error", pipeline=pipeline.name)
+
+
+def _judgments_elsewhere(pipelines: Sequence[model.Pipeline], chain: PromotionChain) -> list[Problem]:
+    """``#judgment('X')`` where X is a judgment of another pipeline of the chain, in the layout in use.
+
+    orca's ``#judgment`` searches the running execution's stages only (StageExpressionFunctionProvider.java:
+    183-211): the lookup fails, and a ``stageEnabled`` that fails skips the stage (OptionalStageSupport.java).
+    """
+    owner = {
+        stage.name: pipeline.name
+        for pipeline in pipelines
+        for stage in pipeline.stages
+        if isinstance(stage, model.ManualJudgment) and stage.name
+    }
+    advice = "layout='single')" if chain.layout == "gated" else "layout='gated') (or 'single')"
+    problems = []
+    for pipeline in pipelines:
+        own = {s.name for s in pipeline.stages if isinstance(s, model.ManualJudgment)}
+        for path, text in _strings(pipeline.to_dict(), "$"):
+            for match in _STAGE_LOOKUP.finditer(text):
+                function, name = match.group(1), match.group(3)
+                if function == "stage" or name in own or name not in owner:
+                    continue
+                problems.append(
+                    _problem(
+                        pipeline,
+                        path,
+                        f"#{function}({name!r}) names the judgment of pipeline {owner[name]!r}: in the "
+                        f"{chain.layout!r} layout that is another pipeline, and #{function}() sees only its own, "
+                        f"so the stage is always skipped: declare PromotionChain(..., {advice}",
+                    )
+                )
+    return problems
 
 
 def _unique_names(pipelines: Sequence[model.Pipeline]) -> list[Problem]:

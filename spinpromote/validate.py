@@ -65,6 +65,44 @@ _TRIGGER_REQUIRED: dict[type, tuple[tuple[str, str], ...]] = {
     model.PubsubTrigger: (("pubsub_system", "pubsubSystem"), ("subscription_name", "subscriptionName")),
 }
 _MANIFEST_EXCLUDED = ("docker/image", "kubernetes/", "front50/pipelineTemplate", "maven/file")
+# The artifact types echo puts on each trigger's event (runtime reference 1.2: DockerEventHandler.java:67-130,
+# GitHubArtifactExtractor.java:44-65, GitlabV4ArtifactExtractor.java:51-76, no Bitbucket extractor,
+# HelmEventHandler.java:50-118; a cron start carries none). Triggers not listed here can carry anything.
+_GIT_ARTIFACT_TYPES = {"github": ("github/file",), "gitlab": ("gitlab/file",), "bitbucket": ()}
+_JUDGMENT_EQUALS = re.compile(r"^\s*(?:\$\{)?\s*#judge?ment\(\s*(['\"])(.*?)\1\s*\)\s*==\s*(['\"])(.*?)\3\s*\}?\s*$")
+
+
+def _event_artifact_types(trigger: model.Trigger) -> tuple[str, ...] | None:
+    """The artifact types a trigger's event can carry, or None when any may come."""
+    if isinstance(trigger, model.DockerTrigger):
+        return ("docker/image",)
+    if isinstance(trigger, model.HelmTrigger):
+        return ("helm/chart",)
+    if isinstance(trigger, model.CronTrigger):
+        return ()
+    if isinstance(trigger, model.GitTrigger):
+        return _GIT_ARTIFACT_TYPES.get((trigger.source or "").lower())
+    return None
+
+
+def _field_matches(pattern: str | None, value: str | None) -> bool:
+    """kork ExpectedArtifact.matches for one field: empty is a wildcard, else equal or a full regex match."""
+    if not pattern:
+        return True
+    if value is None:
+        return False
+    if pattern == value:
+        return True
+    try:
+        return re.fullmatch(pattern, value) is not None
+    except re.error:
+        return False
+
+
+def _same_type(pattern: str | None, value: str) -> bool:
+    # ExpectedArtifact.java:130-144: embedded/base64 and remote/base64 are one type
+    base64 = ("embedded/base64", "remote/base64")
+    return _field_matches(pattern, value) or (pattern in base64 and value in base64)
 
 
 def validate_pipeline(pipeline: model.Pipeline) -> list[Problem]:
@@ -174,6 +212,7 @@ class _PipelineChecks:
                     f"{path}.expectedArtifactIds[{position}]",
                     f"no expected artifact {ea_id!r} is declared in this pipeline: declare it or remove the id",
                 )
+        yield from self.trigger_artifacts(trigger, path)
         for attribute, key in _TRIGGER_REQUIRED.get(type(trigger), ()):
             if not getattr(trigger, attribute):
                 yield self.problem(f"{path}.{key}", f"a {trigger.type} trigger needs {key}: set it")
@@ -195,6 +234,44 @@ class _PipelineChecks:
                 yield self.problem(
                     f"{path}.cronExpression",
                     "Spinnaker reads Quartz cron expressions: 6 or 7 fields, starting with seconds",
+                )
+
+    def trigger_artifacts(self, trigger: model.Trigger, path: str) -> Iterator[Problem]:
+        """Listed artifacts the trigger's event can never carry; a Docker trigger whose image nothing matches."""
+        from spinpromote.codec import wire_path  # imported when used: importing the model stays light
+
+        listed = [
+            (position, ea)
+            for position, ea_id in enumerate(trigger.expected_artifact_ids)
+            for ea in self.pipeline.expected_artifacts
+            if ea.id == ea_id and ea.match is not None
+        ]
+        types = _event_artifact_types(trigger)
+        if types is not None:
+            for position, ea in listed:
+                assert ea.match is not None
+                fallback = (ea.use_default_artifact and ea.default is not None) or ea.use_prior_artifact
+                if not fallback and not any(_same_type(ea.match.type, kind) for kind in types):
+                    yield self.problem(
+                        f"{path}.{wire_path(type(trigger), 'expected_artifact_ids')}[{position}]",
+                        f"a {trigger.type} trigger never carries a {ea.match.type} artifact and "
+                        f"{ea.display_name or ea.id!r} has no default, so every start fails with 'Unmatched "
+                        "expected artifact': give it a default (use_default_artifact=True), or start the "
+                        "pipeline with a trigger that carries it",
+                    )
+        if isinstance(trigger, model.DockerTrigger) and trigger.registry and trigger.repository and listed:
+            # DockerEventHandler.java:67-130 names the pushed image registry/repository; the artifact gate
+            # (ArtifactMatcher.java:38-71) opens only if a listed expected artifact matches it.
+            image = f"{trigger.registry}/{trigger.repository}"
+            if not any(
+                _same_type(ea.match.type, "docker/image") and _field_matches(ea.match.name, image)
+                for _, ea in listed
+                if ea.match is not None
+            ):
+                yield self.problem(
+                    f"{path}.{wire_path(model.DockerTrigger, 'repository')}",
+                    f"a push carries the image {image!r}, which no artifact listed on this trigger matches, so "
+                    f"echo never starts the pipeline: match DockerImage(image={image!r}) (registry included)",
                 )
 
     # -- stage graph --------------------------------------------------------------------------------
@@ -282,6 +359,27 @@ class _PipelineChecks:
         yield from self.notifications(stage.notifications, f"{path}.notifications", events)
         yield from self.expected_artifacts(stage.expected_artifacts, f"{path}.expectedArtifacts")
         yield from self.specific(stage, path, available)
+        yield from self.judgment_condition(stage, path)
+
+    def judgment_condition(self, stage: model.Stage, path: str) -> Iterator[Problem]:
+        """``#judgment('X') == 'v'`` with a value the judgment never offers skips the stage every time."""
+        expression = stage.stage_enabled.expression if stage.stage_enabled is not None else None
+        found = _JUDGMENT_EQUALS.match(expression) if isinstance(expression, str) else None
+        if found is None:
+            return
+        name, value = found.group(2), found.group(4)
+        judgments = [s for s in self.stages if isinstance(s, model.ManualJudgment) and s.name == name]
+        if len(judgments) != 1:
+            return  # stage_lookups reports a missing or ambiguous name
+        offered = [item.value for item in judgments[0].judgment_inputs if item.value]
+        if value not in offered:
+            # OptionalStageSupport.java:71-130: false skips the stage, and a skipped stage counts as success
+            choice = f"offers only {', '.join(map(repr, offered))}" if offered else "offers no inputs to choose"
+            yield self.problem(
+                f"{path}.stageEnabled.expression",
+                f"judgment {name!r} {choice}, so this stage is always SKIPPED and the pipeline still succeeds: "
+                f"compare with one of the judgment's inputs, or add {value!r} to them",
+            )
 
     def window(self, window: model.ExecutionWindow, path: str) -> Iterator[Problem]:
         for index, day in enumerate(window.days):

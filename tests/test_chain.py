@@ -224,7 +224,7 @@ def test_judgment_condition_needs_the_same_pipeline() -> None:
     """In the pipelines layout the judgment lives elsewhere, and validation says so."""
     problems = image_chain().validate("pipelines")
 
-    assert any(p.path.endswith("stageEnabled.expression") and "same" in p.message for p in problems)
+    assert any(p.path.endswith("stageEnabled.expression") and "another pipeline" in p.message for p in problems)
     assert image_chain().validate("gated") == []
 
 
@@ -286,7 +286,7 @@ def test_the_layout_belongs_to_the_chain() -> None:
     assert gated.check() is gated  # the default layout would fail: the judgment lives in another pipeline
     assert "Staging Judgement" not in gated.to_svg() and "Approve" in gated.to_svg()
     assert len(gated.pipelines("pipelines")) == 3
-    assert any("same" in p.message for p in gated.validate("pipelines"))
+    assert any("another pipeline" in p.message for p in gated.validate("pipelines"))
     with pytest.raises(ValueError, match="layout must be one of"):
         PromotionChain(APP, artifact=ExpectedArtifact(display_name="m", match=GitHubFile(path="a")), layout="one")
 

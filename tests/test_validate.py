@@ -156,7 +156,7 @@ def test_cron_needs_quartz() -> None:
 
 def test_judgment_and_stage_lookups() -> None:
     """#judgment names a Manual Judgment of the pipeline; #stage any stage."""
-    judge = ManualJudgment(ref_id="1", name="Approve")
+    judge = ManualJudgment(ref_id="1", name="Approve", judgment_inputs=["yes"])
     good = deploy(ref_id="2", requisite_stage_ref_ids=["1"], stage_enabled="#judgment('Approve') == 'yes'")
     bad = deploy(ref_id="3", requisite_stage_ref_ids=["1"], stage_enabled="#judgment('approve') == 'yes'")
     wrong = Webhook(ref_id="4", url="https://x/${#stage('Nope').status}", method="GET")

@@ -129,6 +129,7 @@ class PromotionChain(Validatable, Drawable):
     ids: Mapping[str, str] = attrs.field(kw_only=True, factory=dict)
     handoff: Handoff = attrs.field(kw_only=True, default="trigger")
     layout: Layout = attrs.field(kw_only=True, default="pipelines")
+    pin: bool = attrs.field(kw_only=True, default=True)
     triggers: tuple[model.Trigger, ...] = attrs.field(kw_only=True, default=())
     steps: tuple[Environment | GateStep, ...] = attrs.field(kw_only=True, default=())
 
@@ -326,6 +327,8 @@ class _Renderer:
         self.artifacts = chain.all_artifacts
         self.manifest_id = self.artifacts[0].id
         self.required_ids = tuple(ea.id for ea in self.artifacts[1:] if ea.id)
+        self.pipeline_index = 0
+        self.deployed: tuple[int, str, str] | None = None  # (pipeline index, refId, name) of the last deploy
 
     def groups(self) -> list[tuple[str, list[Environment | GateStep]]]:
         """Steps grouped into pipelines: (pipeline name, steps)."""
@@ -352,6 +355,7 @@ class _Renderer:
         result: list[model.Pipeline] = []
         previous_env_id: str | None = None
         for index, (name, steps) in enumerate(self.groups()):
+            self.pipeline_index = index
             builder = PipelineBuilder(self.chain.application, name, id=self.chain._id_of(name))
             deploys = any(isinstance(step, Environment) for step in steps)
             if index == 0:
@@ -413,6 +417,7 @@ class _Renderer:
             for target in step.targets
         ]
         after = list(deploys)
+        self.deployed = (self.pipeline_index, deploys[0].ref_id or "", deploys[0].name or "")
         for stage in step.after:
             after = [builder.add(stage, depends_on=after)]
         return after
@@ -426,12 +431,15 @@ class _Renderer:
         if env.only_if is not None:
             judge = self.latest_judgment_before(env)
             only_if = f"#judgment('{judge}') == '{env.only_if}'"
+        carried = self.carried_manifests()
         return model.DeployManifest(
             ref_id=ref_id,
             requisite_stage_ref_ids=parents,
             name=f"{env.stage_name} ({target.title})" if several else env.stage_name,
             account=target.account,
-            manifest_artifact_id=self.manifest_id,
+            manifest_artifact_id=None if carried else self.manifest_id,
+            manifests=carried,
+            source="text" if carried else "artifact",
             required_artifact_ids=self.required_ids or None,
             namespace_override=target.namespace,
             moniker=env.moniker or model.Moniker(app=self.chain.application),
@@ -439,6 +447,25 @@ class _Renderer:
             restricted_execution_window=env.window,
             stage_enabled=only_if,
         )
+
+    def carried_manifests(self) -> tuple[str, ...]:
+        """Pinned: the manifests the previous environment's deploy resolved, read from its stage context.
+
+        Deploy (Manifest) keeps the fetched manifests in ``context.manifests`` (ResolveDeploySourceManifestTask
+        .java:73-79). The same pipeline reads them with ``#stage``; a downstream pipeline through
+        ``trigger.parentExecution``, the whole parent execution a pipeline trigger hands over
+        (DependentPipelineStarter.groovy:91-99), one hop per pipeline in between. orca flattens the list the
+        expression resolves to (flattenNestedLists), so the content deployed is exactly what ran upstream,
+        whatever the branch points at now.
+        """
+        if not self.chain.pin or self.deployed is None:
+            return ()
+        index, ref_id, name = self.deployed
+        hops = self.pipeline_index - index
+        if hops == 0:
+            return ("${#stage('" + name + "').context.manifests}",)
+        parent = "trigger" + ".parentExecution.trigger" * (hops - 1) + ".parentExecution"
+        return ("${" + parent + ".stages.^[refId == '" + ref_id + "'].context.manifests}",)
 
     def latest_judgment_before(self, env: Environment) -> str:
         position = self.chain.steps.index(env)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from spinpromote import model
-from spinpromote.validate import _STAGE_LOOKUP, Problem, _strings
+from spinpromote.codec import wire_path
+from spinpromote.validate import _STAGE_LOOKUP, Problem, Severity, _strings
 
 if TYPE_CHECKING:
     from spinpromote.chain import PromotionChain
@@ -25,13 +27,15 @@ def validate_chain(pipelines: Sequence[model.Pipeline], chain: PromotionChain) -
     problems = [p for p in problems if (p.pipeline, p.path) not in replaced or "#judg" not in p.message]
     problems += elsewhere
     problems += _unique_names(pipelines)
+    problems += _floating_deploys(pipelines, chain)
+    problems += _find_after_a_gate(pipelines)
     problems += _pipeline_triggers(pipelines, chain)
     problems += _artifact_binding(pipelines)
     return problems
 
 
-def _problem(pipeline: model.Pipeline, path: str, message: str) -> Problem:
-    return Problem(path=path, message=message, severity="error", pipeline=pipeline.name)
+def _problem(pipeline: model.Pipeline, path: str, message: str, severity: Severity = "error") -> Problem:
+    return Problem(path=path, message=message, severity=severity, pipeline=pipeline.name)
 
 
 def _judgments_elsewhere(pipelines: Sequence[model.Pipeline], chain: PromotionChain) -> list[Problem]:
@@ -62,6 +66,95 @@ def _judgments_elsewhere(pipelines: Sequence[model.Pipeline], chain: PromotionCh
                         f"#{function}({name!r}) names the judgment of pipeline {owner[name]!r}: in the "
                         f"{chain.layout!r} layout that is another pipeline, and #{function}() sees only its own, "
                         f"so the stage is always skipped: declare PromotionChain(..., {advice}",
+                    )
+                )
+    return problems
+
+
+_SHA = re.compile(r"[0-9a-f]{40}")
+
+
+def floats(artifact: model.Artifact) -> str | None:
+    """Why fetching this artifact later may give other content, or None when it is pinned.
+
+    clouddriver fetches a GitHub or GitLab file, or a git repo, at ``version``: a branch resolves to its tip at
+    each fetch, a full commit SHA to that commit; Bitbucket ignores ``version`` (the commit goes in the
+    reference); a Helm chart without a version is the latest in the index (research notes Q2 a, d, e:
+    GitHubArtifactCredentials.java:73-81, GitlabArtifactCredentials.java:58-66, SimpleHttpArtifactCredentials
+    .java:34-43, GitJobExecutor.java:45-46, IndexParser.java:61-111).
+    """
+    kind = artifact.type or ""
+    if kind in ("github/file", "gitlab/file", "git/repo"):
+        version = artifact.version or "master"
+        return None if _SHA.fullmatch(version) else f"{artifact.name} at {version!r}"
+    if kind == "bitbucket/file":
+        return None if _SHA.search(artifact.reference or "") else f"{artifact.name} at the tip of its branch"
+    if kind == "helm/chart" and not artifact.version:
+        return f"chart {artifact.name} at its latest version"
+    if kind == "http/file":
+        return f"{artifact.reference or artifact.name} as it is then"
+    return None
+
+
+def _floating_deploys(pipelines: Sequence[model.Pipeline], chain: PromotionChain) -> list[Problem]:
+    """Deploys after the first environment that fetch the chain's artifacts again, at a moving version."""
+    defaults = {ea.id: ea.default for ea in chain.all_artifacts if ea.default is not None and ea.use_default_artifact}
+    first_deploy = next(
+        (i for i, p in enumerate(pipelines) if any(isinstance(s, model.DeployManifest) for s in p.stages)), None
+    )
+    problems = []
+    for position, pipeline in enumerate(pipelines):
+        seen_deploy = position != first_deploy
+        for index, stage in enumerate(pipeline.stages):
+            if not isinstance(stage, model.DeployManifest):
+                continue
+            if not seen_deploy:
+                seen_deploy = True  # the first environment's own deploy fetches what it fetches
+                continue
+            default = defaults.get(stage.manifest_artifact_id or "")
+            why = floats(default) if default is not None else None
+            if stage.source != "artifact" or why is None:
+                continue
+            path = f"$.stages[{index}].{wire_path(model.DeployManifest, 'manifest_artifact_id')}"
+            if chain.pin:
+                message = (
+                    f"this deploy fetches {why} again when it runs, so a change pushed after the first environment "
+                    "deployed reaches it untested, and the chain cannot pin it: deploy the chain's manifest "
+                    "through deploy() (which carries the content on), or pin the version to a commit SHA"
+                )
+                problems.append(_problem(pipeline, path, message))
+            else:
+                message = (
+                    f"the chain is not pinned (pin=False): this deploy fetches {why} again when it runs, so a "
+                    "change pushed after the first environment deployed reaches it untested; pin=True (the "
+                    "default) deploys the content the first environment deployed"
+                )
+                problems.append(_problem(pipeline, path, message, "warning"))
+    return problems
+
+
+def _find_after_a_gate(pipelines: Sequence[model.Pipeline]) -> list[Problem]:
+    """Find Artifact From Execution in a pipeline started by a gate pipeline, not by the one it reads.
+
+    The stage takes the latest successful execution of the pipeline it names when it runs (ArtifactUtils.java:
+    300-326), and nothing selects a given execution (FindArtifactFromExecutionContext.java:40-87). Started after
+    a judgment in another pipeline, it reads whatever passed last, not what was approved.
+    """
+    problems = []
+    for pipeline in pipelines:
+        parents = {t.pipeline for t in pipeline.triggers if isinstance(t, model.PipelineTrigger)}
+        if not parents:
+            continue
+        for index, stage in enumerate(pipeline.stages):
+            if isinstance(stage, model.FindArtifactFromExecution) and stage.pipeline not in parents:
+                problems.append(
+                    _problem(
+                        pipeline,
+                        f"$.stages[{index}].{wire_path(model.FindArtifactFromExecution, 'pipeline')}",
+                        "this pipeline starts after another pipeline's gate, and Find Artifact From Execution then "
+                        "reads the latest successful run of the pipeline it names, not the one that was approved: "
+                        "a newer run that passed meanwhile is deployed instead. Use handoff='trigger' (the "
+                        "default), which hands over exactly the approved run's artifacts, or layout='gated'",
                     )
                 )
     return problems

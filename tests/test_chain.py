@@ -120,8 +120,15 @@ def test_seed_deploy_to_production(chain: PromotionChain) -> None:
     assert artifact["usePriorArtifact"] is False
     assert "defaultArtifact" not in artifact
     assert artifact["matchArtifact"]["artifactAccount"] == "github"
-    assert production["stages"][0]["account"] == "prod"
-    assert production["stages"][0]["manifestArtifactId"] == ea_id
+    (deploy,) = production["stages"]
+    assert deploy["account"] == "prod"
+    # pinned: the manifests staging's deploy resolved, read from the execution the trigger hands over
+    assert (deploy["source"], "manifestArtifactId" in deploy) == ("text", False)
+    assert deploy["manifests"] == [
+        "${trigger.parentExecution.trigger.parentExecution.stages.^[refId == '1'].context.manifests}"
+    ]
+    unpinned = attrs.evolve(chain, pin=False).render()[2]["stages"][0]
+    assert (unpinned["source"], unpinned["manifestArtifactId"]) == ("artifact", ea_id)
 
 
 def test_single_layout(chain: PromotionChain) -> None:
@@ -174,7 +181,9 @@ def test_find_handoff(chain: PromotionChain) -> None:
     assert find.execution_options is not None and find.execution_options.successful is True
     assert deploy.requisite_stage_ref_ids == (find.ref_id,)
     assert production.expected_artifacts == ()
-    assert finding.validate() == []
+    # a judgment pipeline sits between: the lookup would read the latest staging run, not the approved one
+    assert [(p.path, p.severity) for p in finding.validate()] == [("$.stages[0].pipeline", "error")]
+    assert attrs.evolve(finding, layout="gated").validate() == []
 
 
 def image_chain() -> PromotionChain:

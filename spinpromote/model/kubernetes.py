@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import attrs
 
 from spinpromote.model._base import SpinnakerObject, to_str_tuple, to_tuple
-from spinpromote.model._frozen import EMPTY, freeze_mapping, freeze_mappings
+from spinpromote.model._frozen import EMPTY, freeze_mapping
 from spinpromote.model.artifacts import Artifact
 from spinpromote.model.options import Moniker
 from spinpromote.model.stage_base import StageFields
@@ -101,6 +101,16 @@ class BindArtifact(SpinnakerObject):
     extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
+def _to_manifests(values: Iterable[Mapping[str, Any] | str] | None) -> tuple[Any, ...]:
+    """Manifests as objects; an item may also be a ``${...}`` expression that resolves to manifests, which orca
+    flattens into the list (ResolveDeploySourceManifestTask.java, flattenNestedLists)."""
+    if values is None:
+        return ()
+    if isinstance(values, (str, bytes, Mapping)):
+        raise TypeError(f"expected a list of manifests, got {type(values).__name__}: {values!r}")
+    return tuple(value if isinstance(value, str) else freeze_mapping(value) for value in values)
+
+
 def _default_source(self: DeployManifest | RunJobManifest) -> str:
     return "artifact" if self.manifest_artifact_id or self.manifest_artifact else "text"
 
@@ -125,7 +135,8 @@ class DeployManifest(StageFields):
     manifest_artifact_id: str | None = None
     manifest_artifact: Artifact | None = None
     manifest_artifact_account: str | None = None
-    manifests: tuple[Mapping[str, Any], ...] = attrs.field(default=(), converter=freeze_mappings)
+    manifests: tuple[Any, ...] = attrs.field(default=(), converter=_to_manifests)
+    """Manifest objects, or ``${...}`` expressions that resolve to a list of them."""
     source: str | None = attrs.field(default=attrs.Factory(_default_source, takes_self=True))
     namespace_override: str | None = None
     moniker: Moniker | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -316,14 +317,20 @@ def _deploy_manifest(orca: Orca, execution: Json, stage: Json) -> Outcome:
     account = str(context.get("account") or context.get("credentials") or "")
     try:
         if context.get("source") == "text":
-            manifests = context.get("manifests")
+            manifests = _flattened(context.get("manifests"))
             if not manifests:
                 raise _StageFailure("No text manifest was specified.")
-            text, manifest, commit = json.dumps(manifests, indent=2), None, None
+            unresolved = [item for item in manifests if isinstance(item, str) and item.lstrip().startswith("${")]
+            if unresolved:
+                # a failed expression stays text (ExpressionTransform.java), which is no manifest object
+                orca.note(execution, f"stage {stage['name']!r}: the error's wording is the simulator's")
+                raise _StageFailure(f"Manifest {unresolved[0]!r} did not resolve to manifests")
+            text, manifest, commit = _manifest_text(manifests), None, None
         else:
             manifest = _manifest_artifact(orca, execution, stage)
             fetched = fetch(manifest, orca.git)
             text, commit = fetched.text, fetched.commit
+            manifests = _documents_of(fetched.text)
         required = _required_artifacts(execution, stage)
     except _StageFailure as failure:
         return _fail(str(failure))
@@ -389,12 +396,33 @@ def _deploy_manifest(orca: Orca, execution: Json, stage: Json) -> Outcome:
     }
     if context.get("noOutput"):
         outputs = {}
+    # ResolveDeploySourceManifestTask.java:73-79 keeps the resolved (pre-binding) manifests in the stage
+    # context and outputs: what a later deploy can carry on with ${...context.manifests}
+    resolved_manifests: Json = {"manifests": manifests}
+    outputs = {**resolved_manifests, **outputs} if not context.get("noOutput") else outputs
     if context.get("expectedArtifacts"):
         artifacts, resolved, unbound_ea = resolve_in_stage(context["expectedArtifacts"], union(created, visible))
         if unbound_ea is not None:
             return _fail(f"Unmatched expected artifact {describe_expected(unbound_ea)} could not be resolved.")
         outputs.update(artifacts=artifacts, resolvedExpectedArtifacts=resolved)  # BindProducedArtifactsTask:78-88
-    return Outcome(status="SUCCEEDED", outputs=outputs)
+    return Outcome(status="SUCCEEDED", outputs=outputs, context=resolved_manifests)
+
+
+def _flattened(manifests: Any) -> list[Any]:
+    """ResolveDeploySourceManifestTask.flattenNestedLists: a ``${...}`` item may resolve to a list of manifests."""
+    if not isinstance(manifests, list):
+        return [manifests] if manifests else []
+    return [item for entry in manifests for item in (_flattened(entry) if isinstance(entry, list) else [entry])]
+
+
+def _documents_of(text: str) -> list[Any]:
+    """The resolved manifests of a fetched file. orca stores each document parsed; the simulator, which has no
+    YAML parser, stores each document as its YAML text, and a text deploy reads such items back as YAML."""
+    return [document for document in re.split(r"^---[ \t]*$", text, flags=re.M) if document.strip()]
+
+
+def _manifest_text(manifests: list[Any]) -> str:
+    return "---".join(item if isinstance(item, str) else json.dumps(item, indent=2) for item in manifests)
 
 
 def _bake_manifest(orca: Orca, execution: Json, stage: Json) -> Outcome:

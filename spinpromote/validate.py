@@ -345,7 +345,9 @@ class _PipelineChecks:
             or (isinstance(timeout, str) and "${" in timeout)
         ):
             yield self.problem(
-                f"{path}.stageTimeoutMs", "the stage timeout must be a positive number of ms or a ${...} expression"
+                f"{path}.stageTimeoutMs",
+                "the stage timeout must be a positive number of ms or a ${...} expression",
+                "warning",  # not confirmed by the simulator: the stage simply runs
             )
         if stage.restrict_execution_during_time_window and stage.restricted_execution_window is None:
             yield self.problem(
@@ -426,19 +428,26 @@ class _PipelineChecks:
         elif isinstance(stage, model.ManualJudgment):
             for position, judgment_input in enumerate(stage.judgment_inputs):
                 if not judgment_input.value:
-                    yield self.problem(f"{path}.judgmentInputs[{position}].value", "a judgment input needs a value")
+                    yield self.problem(
+                        f"{path}.judgmentInputs[{position}].value",
+                        "a judgment input without a value offers nothing to choose: give it a value",
+                        "warning",  # the judgment still waits and continues
+                    )
         elif isinstance(stage, model.Wait):
             if stage.wait_time is None:
-                yield self.problem(f"{path}.waitTime", "a wait stage needs waitTime (seconds)")
+                yield self.problem(
+                    f"{path}.waitTime",
+                    "without waitTime orca does not wait at all (WaitStage.java:40-58; Deck writes 30): set it",
+                )
             elif isinstance(stage.wait_time, int) and stage.wait_time < 0:
-                yield self.problem(f"{path}.waitTime", "waitTime cannot be negative")
+                yield self.problem(f"{path}.waitTime", "a negative waitTime does not wait at all: fix it")
         elif isinstance(stage, model.RunPipeline):
             if not stage.pipeline:
                 yield self.problem(f"{path}.pipeline", "a pipeline stage needs the id of the pipeline to run")
         elif isinstance(stage, model.Webhook):
             for key, value in (("url", stage.url), ("method", stage.method)):
-                if not value:
-                    yield self.problem(f"{path}.{key}", f"a webhook stage needs {key}")
+                if not value:  # a warning: the simulator does not model the call, so it cannot confirm the failure
+                    yield self.problem(f"{path}.{key}", f"a webhook stage needs {key}", "warning")
         elif isinstance(stage, model.FindArtifactFromExecution):
             for key, value in (("pipeline", stage.pipeline), ("application", stage.application)):
                 if not value:

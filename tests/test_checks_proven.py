@@ -6,7 +6,10 @@ simulator shows the failure really happens, and the fixed version validates clea
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
+import pytest
 
 from spinpromote import (
     DockerImage,
@@ -14,10 +17,11 @@ from spinpromote import (
     ExpectedArtifact,
     GitHubFile,
     GitTrigger,
+    Pipeline,
     Problem,
     PromotionChain,
 )
-from spinpromote.sim import DockerPush, GitPush, Spinnaker
+from spinpromote.sim import DockerPush, GitPush, Spinnaker, SpinnakerAnswer
 
 APP = "shop"
 MANIFEST = ExpectedArtifact(
@@ -156,3 +160,227 @@ def test_a_judgment_that_lives_in_another_pipeline_of_the_layout() -> None:
     assert fixed.validate() == []
     spin = judged(fixed, "go")
     assert [d.account for d in spin.deployments()] == ["staging", "prod"]
+
+
+def deploy_stage(**fields: object) -> dict[str, object]:
+    return {
+        "type": "deployManifest",
+        "account": "staging",
+        "cloudProvider": "kubernetes",
+        "moniker": {"app": APP},
+        **fields,
+    }
+
+
+GITHUB_FILE = {
+    "type": "github/file",
+    "name": "k8s/web.yml",
+    "version": "main",
+    "reference": "https://api.github.com/repos/acme/shop/contents/k8s/web.yml",
+}
+FILE_EA = {"id": "m", "matchArtifact": {"type": "github/file", "name": "k8s/web.yml", "artifactAccount": "github"}}
+
+
+def wire(name: str, *stages: dict[str, object], **fields: object) -> dict[str, object]:
+    numbered = []
+    for index, stage in enumerate(stages, start=1):
+        numbered.append({"refId": str(index), "requisiteStageRefIds": [str(index - 1)] if index > 1 else [], **stage})
+    return {"application": APP, "name": name, "id": f"id-{name}", "triggers": [], "stages": numbered, **fields}
+
+
+def wait_stage(name: str, **fields: object) -> dict[str, object]:
+    return {"type": "wait", "name": name, "waitTime": 1, **fields}
+
+
+_DEFAULTED = {**FILE_EA, "defaultArtifact": {**GITHUB_FILE, "artifactAccount": "github"}, "useDefaultArtifact": True}
+# (rule, broken document, path of the error, what Spinnaker does, fixed document)
+RUNTIME_RULES = [
+    (
+        "a parent refId no stage has",
+        wire("P", wait_stage("a"), wait_stage("b", requisiteStageRefIds=["9"])),
+        "$.stages[1].requisiteStageRefIds[0]",
+        "stage 'b' never starts",
+        wire("P", wait_stage("a"), wait_stage("b")),
+    ),
+    (
+        "a cycle",
+        wire("P", wait_stage("a"), wait_stage("b", requisiteStageRefIds=["3"]), wait_stage("c")),
+        "$.stages[1].requisiteStageRefIds",
+        "Invalid stage relationships found",
+        wire("P", wait_stage("a"), wait_stage("b"), wait_stage("c")),
+    ),
+    (
+        "no initial stage",
+        wire("P", wait_stage("a", requisiteStageRefIds=["2"]), wait_stage("b")),
+        "$.stages",
+        "Invalid stage relationships found",
+        wire("P", wait_stage("a"), wait_stage("b")),
+    ),
+    (
+        "a refId used twice",
+        wire("P", wait_stage("a"), wait_stage("b", refId="1", requisiteStageRefIds=["1"])),
+        "$.stages[1].refId",
+        "stage 'b' never starts",
+        wire("P", wait_stage("a"), wait_stage("b")),
+    ),
+    (
+        "a pipeline stage without a pipeline",
+        wire("P", {"type": "pipeline", "name": "r", "application": APP}),
+        "$.stages[0].pipeline",
+        "The referenced pipeline cannot be located",
+        wire("P", {"type": "pipeline", "name": "r", "application": APP, "pipeline": "id-Other"}),
+    ),
+    (
+        "a text deploy without manifests",
+        wire("P", deploy_stage(name="d", source="text", manifests=[])),
+        "$.stages[0].manifests",
+        "No text manifest was specified.",
+        wire("P", deploy_stage(name="d", source="text", manifests=[{"kind": "ConfigMap", "metadata": {"name": "c"}}])),
+    ),
+    (
+        "an artifact deploy without an artifact",
+        wire("P", deploy_stage(name="d", source="artifact")),
+        "$.stages[0].manifestArtifactId",
+        "No manifest artifact was specified.",
+        wire("P", deploy_stage(name="d", source="artifact", manifestArtifactId="m"), expectedArtifacts=[_DEFAULTED]),
+    ),
+    (
+        "a manifest artifact without an account",
+        wire(
+            "P",
+            deploy_stage(name="d", source="artifact", manifestArtifactId="m"),
+            expectedArtifacts=[
+                {
+                    **_DEFAULTED,
+                    "matchArtifact": {"type": "github/file", "name": "k8s/web.yml"},
+                    "defaultArtifact": GITHUB_FILE,
+                }
+            ],
+        ),
+        "$.stages[0].manifestArtifactId",
+        "No manifest artifact account was specified.",
+        wire("P", deploy_stage(name="d", source="artifact", manifestArtifactId="m"), expectedArtifacts=[_DEFAULTED]),
+    ),
+    (
+        "useDefaultArtifact without a default",
+        wire("P", wait_stage("a"), expectedArtifacts=[{**FILE_EA, "useDefaultArtifact": True}]),
+        "$.expectedArtifacts[0].defaultArtifact",
+        "Unmatched expected artifact",
+        wire("P", wait_stage("a"), expectedArtifacts=[_DEFAULTED]),
+    ),
+    (
+        "a bake without inputs",
+        wire(
+            "P",
+            {
+                "type": "bakeManifest",
+                "name": "b",
+                "templateRenderer": "HELM3",
+                "outputName": "web",
+                "expectedArtifacts": [{"id": "baked", "matchArtifact": {"type": "embedded/base64", "name": "web"}}],
+            },
+        ),
+        "$.stages[0].inputArtifacts",
+        "At least one input artifact to bake must be supplied",
+        None,
+    ),
+    (
+        "an undo rollout without numRevisionsBack",
+        wire(
+            "P",
+            {
+                "type": "undoRolloutManifest",
+                "name": "u",
+                "account": "staging",
+                "cloudProvider": "kubernetes",
+                "location": "default",
+                "mode": "static",
+                "manifestName": "deployment web",
+            },
+        ),
+        "$.stages[0].numRevisionsBack",
+        "cannot rollback",
+        None,
+    ),
+    (
+        "a #stage lookup of a stage that is not there",
+        wire("P", wait_stage("a"), {"type": "wait", "name": "w", "waitTime": "${#stage('Nope').context.waitTime}"}),
+        "$.stages[1].waitTime",
+        "Unable to locate [Nope]",
+        wire("P", wait_stage("a"), {"type": "wait", "name": "w", "waitTime": "${#stage('a').context.waitTime}"}),
+    ),
+    (
+        "a wait without waitTime",
+        wire("P", {"type": "wait", "name": "w"}),
+        "$.stages[0].waitTime",
+        "did not wait",
+        wire("P", wait_stage("w")),
+    ),
+    (
+        "a negative waitTime",
+        wire("P", wait_stage("w", waitTime=-5)),
+        "$.stages[0].waitTime",
+        "did not wait",
+        wire("P", wait_stage("w")),
+    ),
+    (
+        "a pipeline without a name",
+        {**wire("P", wait_stage("a")), "name": ""},
+        "$.name",
+        "A pipeline requires name and application fields",
+        wire("P", wait_stage("a")),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "broken", "path", "failure", "fixed"), RUNTIME_RULES, ids=[rule[0] for rule in RUNTIME_RULES]
+)
+def test_runtime_rules_are_proven(
+    rule: str, broken: dict[str, Any], path: str, failure: str, fixed: dict[str, Any] | None
+) -> None:
+    """The error is reported at its path; Spinnaker (simulated) fails or misbehaves; the fix runs clean."""
+    problems = Pipeline.from_dict(broken).validate()
+    assert (path, "error") in [(p.path, p.severity) for p in problems], [str(p) for p in problems]
+    assert failure in simulated(broken)
+    if fixed is not None:
+        assert Pipeline.from_dict(fixed).validate() == []
+        assert simulated(fixed) == "SUCCEEDED"
+
+
+def simulated(document: dict[str, Any]) -> str:
+    """SUCCEEDED, or what went wrong: front50's refusal, orca's error, a stage that never started, a note."""
+    spin = Spinnaker()
+    spin.save(wire("Other", wait_stage("x")))
+    pushed(spin)
+    try:
+        spin.save(document)
+    except SpinnakerAnswer as refusal:
+        return str(refusal)
+    run = spin.run(APP, str(document["name"]))
+    spin.settle()
+    if any(s.type == "wait" and s.status == "SUCCEEDED" for s in spin.execution(run.id).stages):
+        return "did not wait"  # every wait here is a second or more: done at once, it did not wait
+    spin.advance(60)
+    run = spin.execution(run.id)
+    if run.status == "SUCCEEDED" and all(stage.status == "SUCCEEDED" for stage in run.stages) and not run.error:
+        return "SUCCEEDED"
+    never = [f"stage {stage.name!r} never starts" for stage in run.stages if stage.status == "NOT_STARTED"]
+    return " / ".join([run.error or "", *never, *run.notes])
+
+
+@pytest.mark.parametrize(
+    ("stage", "path"),
+    [
+        ({"type": "webhook", "name": "h", "method": "GET"}, "$.stages[0].url"),
+        (
+            {"type": "manualJudgment", "name": "j", "judgmentInputs": [{"value": ""}]},
+            "$.stages[0].judgmentInputs[0].value",
+        ),
+        ({"type": "wait", "name": "w", "waitTime": 1, "stageTimeoutMs": 0}, "$.stages[0].stageTimeoutMs"),
+    ],
+)
+def test_rules_the_simulator_cannot_confirm_are_warnings(stage: dict[str, Any], path: str) -> None:
+    """The simulator runs these on (it does not model a webhook's call): warnings, not errors."""
+    problems = Pipeline.from_dict(wire("P", stage)).validate()
+    assert [(p.path, p.severity) for p in problems] == [(path, "warning")]

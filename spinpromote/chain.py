@@ -35,6 +35,7 @@ __all__ = ["Environment", "GateStep", "Layout", "PromotionChain", "Target"]
 
 Layout = Literal["pipelines", "single", "gated"]
 Handoff = Literal["trigger", "find"]
+OnFailure = Literal["fail", "rollback"]
 LAYOUTS: tuple[Layout, ...] = ("pipelines", "single", "gated")
 
 
@@ -83,6 +84,9 @@ class Environment:
     only_if: str | None = None
     before: tuple[model.Stage, ...] = ()
     after: tuple[model.Stage, ...] = ()
+    verify: tuple[model.Stage, ...] = ()
+    on_failure: OnFailure = "fail"
+    workload: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -166,13 +170,28 @@ class PromotionChain(Validatable, Drawable):
         only_if: str | None = None,
         before: Iterable[model.Stage] = (),
         after: Iterable[model.Stage] = (),
+        verify: model.Stage | Iterable[model.Stage] = (),
+        on_failure: OnFailure = "fail",
+        workload: str | None = None,
     ) -> PromotionChain:
         """Deploy to an environment: one ``account`` (and ``namespace``), or several ``targets`` in parallel.
 
         ``window`` allows deploys only in those days and hours. ``only_if`` runs the deploy only when the
         latest judgment's chosen input equals it (the judgment must be in the same pipeline: use the
         ``single`` or ``gated`` layout). ``before`` / ``after`` add stages around the deploy.
+
+        ``verify`` runs checks after the deploy (a `Webhook`, a `RunJobManifest`, a `KayentaCanary`...): when
+        one fails the pipeline fails, so nothing downstream runs. ``on_failure="rollback"`` first undoes the
+        rollout of ``workload`` (such as ``"deployment web"``) in every target when the deploy or a check
+        failed (Undo Rollout (Manifest)), then fails the pipeline.
         """
+        verify = (verify,) if isinstance(verify, model.Stage) else tuple(verify)
+        if on_failure not in ("fail", "rollback"):
+            raise ValueError(f"deploy({name!r}): on_failure must be 'fail' or 'rollback', not {on_failure!r}")
+        if on_failure == "rollback" and not workload:
+            raise ValueError(f"deploy({name!r}, on_failure='rollback') needs workload=, such as 'deployment web'")
+        if any(not stage.name for stage in verify):
+            raise ValueError(f"deploy({name!r}): give each verify stage a name: the rollback looks it up by name")
         if targets is None:
             if account is None:
                 raise ValueError(f"deploy({name!r}) needs an account or a list of targets")
@@ -194,7 +213,12 @@ class PromotionChain(Validatable, Drawable):
             only_if=only_if,
             before=tuple(before),
             after=tuple(after),
+            verify=verify,
+            on_failure=on_failure,
+            workload=workload,
         )
+        if on_failure == "rollback" and any(target.namespace is None for target in targets):
+            raise ValueError(f"deploy({name!r}, on_failure='rollback') needs the namespace of every target")
         return attrs.evolve(self, steps=(*self.steps, step))
 
     def judge(
@@ -418,9 +442,54 @@ class _Renderer:
         ]
         after = list(deploys)
         self.deployed = (self.pipeline_index, deploys[0].ref_id or "", deploys[0].name or "")
+        if step.verify or step.on_failure == "rollback":
+            after = self.add_verification(builder, step, deploys)
         for stage in step.after:
             after = [builder.add(stage, depends_on=after)]
         return after
+
+    def add_verification(
+        self, builder: PipelineBuilder, env: Environment, deploys: list[model.DeployManifest]
+    ) -> list[StageFields]:
+        """The checks after the deploy; with rollback, Undo Rollout when anything failed, then a final check.
+
+        A failed stage that continues the pipeline ends FAILED_CONTINUE, which lets the stages below run and the
+        execution still end SUCCEEDED (CompleteExecutionHandler.kt:109-140). So the deploys and checks continue
+        on failure, the undo runs only if one of them did not succeed (``stageEnabled``), and an expression
+        precondition (ExpressionPreconditionTask) fails the pipeline after it: no ``successful`` pipeline
+        trigger fires, so the next environment never starts.
+        """
+        rollback = env.on_failure == "rollback"
+        checks: list[StageFields] = []
+        for stage in env.verify:
+            if rollback:
+                stage = attrs.evolve(stage, failure=model.FailurePolicy.ignore())
+            checks.append(builder.add(stage, depends_on=deploys))
+        if not rollback:
+            return checks or list(deploys)
+        watched = [*deploys, *checks]
+        succeeded = " and ".join(f"#stage('{s.name}').status.toString() == 'SUCCEEDED'" for s in watched)
+        undone = [
+            builder.add(
+                model.UndoRolloutManifest(
+                    name=f"Roll back {deploy.name}",
+                    account=target.account,
+                    location=target.namespace,
+                    mode="static",
+                    manifest_name=env.workload,
+                    num_revisions_back=1,
+                    stage_enabled=f"!({succeeded})",
+                    failure=model.FailurePolicy.ignore(),
+                ),
+                depends_on=checks or deploys,
+            )
+            for deploy, target in zip(deploys, env.targets, strict=True)
+        ]
+        verdict = model.CheckPreconditions(
+            name=f"Verify {env.stage_name}",
+            preconditions=[model.Precondition.expression(succeeded)],
+        )
+        return [builder.add(verdict, depends_on=undone)]
 
     def deploy_stage(
         self, env: Environment, target: Target, ref_id: str, parents: tuple[str, ...]
@@ -446,6 +515,7 @@ class _Renderer:
             traffic_management=env.traffic_management or model.TrafficManagement(),
             restricted_execution_window=env.window,
             stage_enabled=only_if,
+            failure=model.FailurePolicy.ignore() if env.on_failure == "rollback" else None,
         )
 
     def carried_manifests(self) -> tuple[str, ...]:

@@ -580,7 +580,32 @@ def _pipeline(orca: Orca, execution: Json, stage: Json) -> Outcome:
 
 # Stage types with modelled behaviour; deploy, bake and undo rollout also take a scripted failure (after
 # their own checks), judgments, waits, pipeline and find stages do not.
+def _check_preconditions(orca: Orca, execution: Json, stage: Json) -> Outcome:
+    # ExpressionPreconditionTask: `${expression}` must evaluate to true, else TERMINAL; other precondition types
+    # (cluster size, ...) are not simulated and pass, as the note says
+    scripted = _scripted(orca, execution, stage)
+    if scripted is not None:
+        return scripted
+    for precondition in stage["context"].get("preconditions") or []:
+        if precondition.get("type") != "expression":
+            orca.note(execution, f"stage {stage['name']!r}: precondition {precondition.get('type')!r} not simulated")
+            continue
+        expression = str((precondition.get("context") or {}).get("expression") or "false")
+        text = expression if expression.startswith("${") else "${" + expression + "}"
+        errors: list[str] = []
+        try:
+            value = evaluate_string(text, scope_for(orca, execution, stage), errors)
+        except NotSimulated as missing:
+            orca.note(execution, f"stage {stage['name']!r}: {missing}; the precondition passed")
+            continue
+        if value is not True and str(value).lower() != "true":
+            orca.note(execution, f"stage {stage['name']!r}: the error's wording is the simulator's")
+            return _fail(f"Expression precondition failed: {expression}")
+    return Outcome(status="SUCCEEDED")
+
+
 _HANDLERS: dict[str, Callable[[Orca, Json, Json], Outcome]] = {
+    "checkPreconditions": _check_preconditions,
     "manualJudgment": _manual_judgment,
     "wait": _wait,
     "pipeline": _pipeline,

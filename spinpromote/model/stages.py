@@ -12,11 +12,15 @@ from typing import Any, ClassVar
 import attrs
 
 from spinpromote.model._base import SpinnakerObject, to_str_tuple, to_tuple
-from spinpromote.model._frozen import EMPTY, freeze, freeze_mapping
+from spinpromote.model._frozen import EMPTY, freeze, freeze_mapping, freeze_mappings
 from spinpromote.model.kubernetes import (
     BakeManifest,
     DeleteManifest,
     DeployManifest,
+    DisableManifest,
+    EnableManifest,
+    FindArtifactsFromResource,
+    PatchManifest,
     RunJobManifest,
     ScaleManifest,
     UndoRolloutManifest,
@@ -27,10 +31,13 @@ from spinpromote.model.stage_base import StageFields
 
 __all__ = [
     "CheckPreconditions",
+    "EvaluateVariables",
     "ExecutionOptions",
     "FindArtifactFromExecution",
     "GenericStage",
+    "Jenkins",
     "JudgmentInput",
+    "KayentaCanary",
     "ManualJudgment",
     "Precondition",
     "RunPipeline",
@@ -223,6 +230,62 @@ class CheckPreconditions(StageFields):
 
 
 @attrs.frozen(kw_only=True)
+class KayentaCanary(StageFields):
+    """Automated canary analysis with Kayenta (``kayentaCanary``): fails when the canary scores too low.
+
+    ``canary_config`` is Kayenta's block as Deck writes it (``canaryConfigId``, ``scopes``,
+    ``scoreThresholds``, ``lifetimeDuration``, ...).
+
+    ```pycon
+    >>> canary = KayentaCanary(name="Canary", canary_config={"canaryConfigId": "cfg", "lifetimeDuration": "PT1H"})
+    >>> canary.to_dict()["analysisType"]
+    'realTime'
+
+    ```
+    """
+
+    TYPE: ClassVar[str] = "kayentaCanary"
+    analysis_type: str | None = "realTime"
+    canary_config: Any = attrs.field(default=None, converter=freeze)
+    deployments: Any = attrs.field(default=None, converter=freeze)
+
+
+@attrs.frozen(kw_only=True)
+class EvaluateVariables(StageFields):
+    """Evaluate SpEL once and keep the results as variables for later stages (``evaluateVariables``).
+
+    ```pycon
+    >>> EvaluateVariables(variables=[{"key": "tag", "value": "${trigger.tag}"}]).to_dict()["variables"]
+    [{'key': 'tag', 'value': '${trigger.tag}'}]
+
+    ```
+    """
+
+    TYPE: ClassVar[str] = "evaluateVariables"
+    variables: tuple[Mapping[str, Any], ...] = attrs.field(default=(), converter=freeze_mappings)
+
+
+@attrs.frozen(kw_only=True)
+class Jenkins(StageFields):
+    """Run a Jenkins job on a configured master and wait for it (``jenkins``).
+
+    ```pycon
+    >>> Jenkins(master="ci", job="shop/smoke-tests", parameters={"ENV": "staging"}).to_dict()["job"]
+    'shop/smoke-tests'
+
+    ```
+    """
+
+    TYPE: ClassVar[str] = "jenkins"
+    master: str | None = None
+    job: str | None = None
+    parameters: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
+    property_file: str | None = None
+    mark_unstable_as_successful: bool | None = None
+    wait_for_completion: bool | None = None
+
+
+@attrs.frozen(kw_only=True)
 class GenericStage(StageFields):
     """Any other stage type (``kayentaCanary``, ``bake``, ...), every key kept in ``extra``.
 
@@ -249,6 +312,13 @@ Stage = (
     | DeleteManifest
     | ScaleManifest
     | UndoRolloutManifest
+    | EnableManifest
+    | DisableManifest
+    | PatchManifest
+    | FindArtifactsFromResource
+    | KayentaCanary
+    | EvaluateVariables
+    | Jenkins
     | GenericStage
 )
 """Any stage."""

@@ -56,7 +56,8 @@ _STAGE_LOOKUP = re.compile(r"#(judgment|judgement|stage)\(\s*(['\"])(.*?)\2\s*\)
 # (attribute, wire key) each trigger type needs: Deck's trigger validators, plus what echo matches on.
 _TRIGGER_REQUIRED: dict[type, tuple[tuple[str, str], ...]] = {
     model.DockerTrigger: (("account", "account"), ("repository", "repository")),
-    model.JenkinsTrigger: (("job", "job"),),
+    # echo BuildEventHandler.java:119-133 drops a build trigger unless it has both job and master
+    model.JenkinsTrigger: (("master", "master"), ("job", "job")),
     model.HelmTrigger: (("account", "account"), ("chart", "chart"), ("version", "version")),
     model.PipelineTrigger: (("pipeline", "pipeline"),),
     model.CronTrigger: (("cron_expression", "cronExpression"),),
@@ -120,6 +121,30 @@ class _PipelineChecks:
         return Problem(path=path, message=message, severity=severity, pipeline=self.pipeline.name)
 
     def run(self) -> Iterator[Problem]:
+        extra = self.pipeline.extra
+        if "pipeline" in extra and "metadata" in extra and "schema" in extra:
+            # a v2 pipeline template (front50 /v2/pipelineTemplates): schema, metadata, variables, pipeline
+            yield self.problem(
+                "$",
+                "this is a pipeline template, not a pipeline: save it with `spin pipeline-template save`, and "
+                "check the templated pipelines that use it",
+            )
+            return
+        if (extra.get("schema") is not None and "template" in extra) or extra.get("type") == "templatedPipeline":
+            # a templated pipeline (v2 "schema"/"template"/"variables"/stage "inject"): orca renders the
+            # template's stages first (orca-pipelinetemplate V2SchemaExecutionGenerator), so its own stages
+            # may point at stages only the template has
+            yield self.problem(
+                "$.template",
+                "a templated pipeline: Spinnaker renders its stages from the template, so only its own fields, "
+                "triggers and artifacts are checked here; render the template to check the stages",
+                "warning",
+            )
+            yield from self.identity()
+            yield from self.expected_artifacts(self.pipeline.expected_artifacts, "$.expectedArtifacts")
+            for index, trigger in enumerate(self.pipeline.triggers):
+                yield from self.trigger(trigger, f"$.triggers[{index}]")
+            return
         yield from self.identity()
         yield from self.parameters()
         yield from self.expected_artifacts(self.pipeline.expected_artifacts, "$.expectedArtifacts")
@@ -426,6 +451,15 @@ class _PipelineChecks:
                     "traffic management is on but names no service: select at least one Service",
                 )
         elif isinstance(stage, model.ManualJudgment):
+            # ManualJudgmentStage.groovy:123-144: "awaiting" is always sent; continue/stop need sendNotifications
+            if stage.notifications and not stage.send_notifications:
+                for index, notification in enumerate(stage.notifications):
+                    if set(notification.when) & {"manualJudgmentContinue", "manualJudgmentStop"}:
+                        yield self.problem(
+                            f"{path}.notifications[{index}].when",
+                            "continue and stop notifications are sent only with sendNotifications: true: set it",
+                            "warning",
+                        )
             for position, judgment_input in enumerate(stage.judgment_inputs):
                 if not judgment_input.value:
                     yield self.problem(
@@ -468,7 +502,15 @@ class _PipelineChecks:
             yield self.problem(
                 f"{path}.cloudProvider", "set cloudProvider to 'kubernetes': orca otherwise assumes 'aws'"
             )
-        if stage.source not in ("text", "artifact"):
+        from spinpromote.codec import is_written  # the codec knows whether the key was there
+
+        if not is_written(stage, "source") and stage.manifest_artifact_id is not None:
+            # orca's DeployManifestContext defaults source to text: without the key the artifact is ignored
+            yield self.problem(
+                f"{path}.source",
+                "without source orca reads the text manifests and ignores manifestArtifactId: set source 'artifact'",
+            )
+        elif stage.source not in ("text", "artifact", None):
             yield self.problem(f"{path}.source", "source must be 'text' or 'artifact'")
         elif stage.source == "artifact":
             if stage.manifest_artifact_id is None and stage.manifest_artifact is None:

@@ -179,7 +179,11 @@ class Webhook(StageFields):
     custom_headers: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
     fail_fast_status_codes: tuple[int, ...] = attrs.field(default=(), converter=to_tuple)
     wait_for_completion: bool | None = None
-    status_url_resolution: str | None = None
+    # orca reads a null statusUrlResolution as a failure once the call is made (WebhookStatusCheckUrlRetriever.java:
+    # 35-51); Deck writes getMethod (webhookStage.ts:60,73), and so does this default when waiting for completion
+    status_url_resolution: str | None = attrs.field(
+        default=attrs.Factory(lambda self: "getMethod" if self.wait_for_completion else None, takes_self=True)
+    )
     status_url_json_path: str | None = None
     status_json_path: str | None = None
     progress_json_path: str | None = None
@@ -287,11 +291,11 @@ class Jenkins(StageFields):
 
 @attrs.frozen(kw_only=True)
 class GenericStage(StageFields):
-    """Any other stage type (``kayentaCanary``, ``bake``, ...), every key kept in ``extra``.
+    """Any other stage type (``rollingRestartManifest``, ``bake``, ...), every key kept in ``extra``.
 
     ```pycon
-    >>> GenericStage.from_dict({"type": "kayentaCanary", "analysisType": "realTime"}).extra
-    {'analysisType': 'realTime'}
+    >>> GenericStage.from_dict({"type": "rollingRestartManifest", "account": "prod"}).extra
+    {'account': 'prod'}
 
     ```
     """

@@ -517,6 +517,9 @@ def build_parser() -> argparse.ArgumentParser:
     from spinpromote._cli_simulate import add_simulate_command
 
     add_simulate_command(command, _add_source)
+    from spinpromote._cli_status import add_status_command
+
+    add_status_command(command, _add_source, _add_gate, _gate_client)
     return parser
 
 

@@ -1,0 +1,154 @@
+"""gate.environments / `spinpromote status`: where each version is, from the chain's executions (simulated)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from spinpromote import DockerImage, DockerTrigger, ExpectedArtifact, GitHubFile, PromotionChain, Target
+from spinpromote.environments import environments
+from spinpromote.sim import DockerPush, Spinnaker
+
+APP = "shop"
+MANIFEST = ExpectedArtifact(
+    display_name="manifest",
+    match=GitHubFile(path="k8s/web.yml", artifact_account="github"),
+    default=GitHubFile(path="k8s/web.yml", repo="acme/shop", version="main", artifact_account="github"),
+    use_default_artifact=True,
+)
+IMAGE = ExpectedArtifact(display_name="web image", match=DockerImage(image="gcr.io/acme/web"))
+TEXT = "kind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n"
+TEXT += "        - image: gcr.io/acme/web:latest\n"
+CHAIN = (
+    PromotionChain(APP, artifact=MANIFEST, required_artifacts=[IMAGE])
+    .trigger(DockerTrigger(account="gcr", registry="gcr.io", repository="acme/web"))
+    .deploy("staging", account="staging")
+    .judge("Approve")
+    .deploy("production", targets=[Target(account="prod-us", label="us"), Target(account="prod-eu", label="eu")])
+)
+
+
+def pushed(spin: Spinnaker, tag: str) -> None:
+    spin.send(DockerPush(registry="gcr.io", repository="acme/web", tag=tag, account="gcr"))
+    spin.settle()
+
+
+def executions(spin: Spinnaker) -> list[dict[str, object]]:
+    return [spin.execution_json(e.id) for e in spin.executions(APP)]
+
+
+def test_each_environment_shows_what_it_runs_and_what_waits() -> None:
+    """v1 approved and in production; v2 in staging, waiting for the judgment."""
+    spin = Spinnaker()
+    spin.save(CHAIN)
+    spin.git.commit("acme/shop", branch="main", files={"k8s/web.yml": TEXT})
+    pushed(spin, "v1")
+    v1_judgment = next(e for e in spin.executions(APP) if e.pipeline_name == "Approve")
+    spin.judge(v1_judgment, "Approve", "continue")
+    spin.settle()
+    pushed(spin, "v2")
+
+    staging, production = environments(CHAIN, executions(spin))
+
+    assert staging.name == "staging" and list(staging.targets) == ["staging"]
+    deployed = staging.targets["staging"]
+    assert deployed is not None and "docker/image gcr.io/acme/web:v2" in deployed.versions
+    assert deployed.pipeline == "Deploy to Staging" and deployed.time is not None
+    assert staging.waiting == ()
+    assert list(production.targets) == ["us", "eu"]
+    for target in production.targets.values():
+        assert target is not None and "docker/image gcr.io/acme/web:v1" in target.versions
+        assert target.pipeline == "Deploy to Production"
+    (waiting,) = production.waiting
+    assert (waiting.judgment, waiting.pipeline) == ("Approve", "Approve")
+    assert "docker/image gcr.io/acme/web:v2" in waiting.versions
+    assert waiting.execution_id == spin.executions(APP, pipeline="Approve")[-1].id
+
+
+def test_nothing_deployed_yet_and_other_pipelines_ignored() -> None:
+    spin = Spinnaker()
+    spin.save(CHAIN)
+    spin.save({"application": APP, "name": "Unrelated", "stages": [{"refId": "1", "type": "wait", "waitTime": 1}]})
+    spin.run(APP, "Unrelated")
+    spin.advance(5)
+
+    statuses = environments(CHAIN, executions(spin))
+
+    assert [(s.name, dict(s.targets), s.waiting) for s in statuses] == [
+        ("staging", {"staging": None}, ()),
+        ("production", {"us": None, "eu": None}, ()),
+    ]
+
+
+class _ExecutionsGate:
+    """Gate's two reads `environments` uses, answered from a simulated Spinnaker on loopback. (FakeGate serves
+    ``GET /executions`` on the simulator in another branch; this stays until it lands.)"""
+
+    def __init__(self, spin: Spinnaker) -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qs, urlsplit
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                url = urlsplit(self.path)
+                query = parse_qs(url.query)
+                self.server.paths.append(self.path)  # type: ignore[attr-defined]
+                if url.path == f"/applications/{APP}/pipelineConfigs":
+                    body: object = spin.pipelines(APP)
+                elif url.path == "/executions":
+                    ids = query["pipelineConfigIds"][0].split(",")
+                    body = [spin.execution_json(e.id) for e in spin.executions(APP) if e.pipeline_id in ids]
+                else:
+                    self.send_error(404)
+                    return
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.paths = []  # type: ignore[attr-defined]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_gate_environments_and_the_status_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """GateClient.environments reads the configs and their executions; `spinpromote status` prints them."""
+    from spinpromote.cli import main
+    from spinpromote.gate import GateClient
+
+    spin = Spinnaker()
+    spin.save(CHAIN)
+    spin.git.commit("acme/shop", branch="main", files={"k8s/web.yml": TEXT})
+    pushed(spin, "v1")
+    gate = _ExecutionsGate(spin)
+    try:
+        with GateClient(gate.url) as client:
+            staging, production = client.environments(CHAIN, limit=5)
+        assert staging.targets["staging"] is not None
+        assert "docker/image gcr.io/acme/web:v1" in staging.targets["staging"].versions
+        assert production.targets == {"us": None, "eu": None} and len(production.waiting) == 1
+        assert any("pipelineConfigIds=" in path and "limit=5" in path for path in gate.server.paths)  # type: ignore[attr-defined]
+
+        source = tmp_path / "chain.py"
+        source.write_text("from tests.test_environments import CHAIN as chain\n")
+        assert main(["status", str(source), "--gate", gate.url]) == 0
+    finally:
+        gate.close()
+    out = capsys.readouterr().out
+    assert "  staging\n    staging: " in out and "gcr.io/acme/web:v1" in out
+    assert "    us: nothing deployed yet" in out
+    assert "waiting for judgment 'Approve' since" in out

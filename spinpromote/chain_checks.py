@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from spinpromote import model
 from spinpromote.codec import wire_path
+from spinpromote.model.references import pipeline_references
 from spinpromote.validate import _STAGE_LOOKUP, Problem, Severity, _strings
 
 if TYPE_CHECKING:
@@ -182,27 +183,23 @@ def _pipeline_triggers(pipelines: Sequence[model.Pipeline], chain: PromotionChai
     known = {p.id for p in pipelines} | set(chain.ids.values())
     problems = []
     for pipeline in pipelines:
-        for index, trigger in enumerate(pipeline.triggers):
-            if isinstance(trigger, model.PipelineTrigger) and trigger.pipeline not in known:
-                problems.append(
-                    _problem(
-                        pipeline,
-                        f"$.triggers[{index}].pipeline",
-                        f"pipeline trigger points at {trigger.pipeline!r}, which is no pipeline of this chain: "
-                        "adopt the pipeline with ids={name: id}, or fix the id",
-                    )
+        for reference in pipeline_references(pipeline):
+            holder = reference.holder
+            if reference.pipeline in known:
+                continue
+            if isinstance(holder, model.PipelineTrigger):
+                message = (
+                    f"pipeline trigger points at {reference.pipeline!r}, which is no pipeline of this chain: "
+                    "adopt the pipeline with ids={name: id}, or fix the id"
                 )
-        for index, stage in enumerate(pipeline.stages):
-            if isinstance(stage, model.RunPipeline | model.FindArtifactFromExecution):
-                if stage.application == pipeline.application and stage.pipeline not in known:
-                    problems.append(
-                        _problem(
-                            pipeline,
-                            f"$.stages[{index}].pipeline",
-                            f"{stage.type} stage points at {stage.pipeline!r}, which is no pipeline of this chain: "
-                            "adopt it with ids={name: id}",
-                        )
-                    )
+            elif reference.application == pipeline.application:
+                message = (
+                    f"{holder.type} stage points at {reference.pipeline!r}, which is no pipeline of this chain: "
+                    "adopt it with ids={name: id}"
+                )
+            else:
+                continue  # another application's pipeline: not the chain's to know
+            problems.append(_problem(pipeline, reference.path, message))
     return problems
 
 

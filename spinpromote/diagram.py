@@ -14,6 +14,7 @@ import attrs
 
 from spinpromote import model
 from spinpromote._stage_graph import columns, stage_parents
+from spinpromote.model.references import PIPELINE_REFERENCE_STAGES
 
 __all__ = ["PALETTE", "TEXT", "Diagram", "diagram", "safe_text", "trigger_label"]
 
@@ -163,8 +164,12 @@ def diagram(pipelines: Sequence[model.Pipeline]) -> Diagram:
             edges.append(Edge(source=node.id, target=box_id, label=artifacts, kind="trigger"))
         for node, _, _ in nodes:
             stage = _stage_by_node(pipeline, box_id, node.id)
-            if isinstance(stage, model.FindArtifactFromExecution) and stage.pipeline in box_of:
-                edges.append(Edge(source=box_of[stage.pipeline], target=node.id, label="find artifacts", kind="find"))
+            if isinstance(stage, PIPELINE_REFERENCE_STAGES) and stage.pipeline in box_of:
+                if isinstance(stage, model.FindArtifactFromExecution):
+                    edge = Edge(source=box_of[stage.pipeline], target=node.id, label="find artifacts", kind="find")
+                else:
+                    edge = Edge(source=node.id, target=box_of[stage.pipeline], label="runs", kind="find")
+                edges.append(edge)
     return Diagram(boxes=tuple(boxes), outside=tuple(outside), edges=tuple(edges))
 
 

@@ -73,6 +73,8 @@ def _judgments_elsewhere(pipelines: Sequence[model.Pipeline], chain: PromotionCh
 
 
 _SHA = re.compile(r"[0-9a-f]{40}")
+_ARTIFACTS = wire_path(model.Pipeline, "expected_artifacts")
+_MATCH = wire_path(model.ExpectedArtifact, "match")
 
 
 def floats(artifact: model.Artifact) -> str | None:
@@ -222,12 +224,12 @@ def _artifact_binding(pipelines: Sequence[model.Pipeline]) -> list[Problem]:
         declared = {ea.id: ea for ea in pipeline.expected_artifacts if ea.id}
         bound: set[str] = set()
         for index, ea in enumerate(pipeline.expected_artifacts):
-            path = f"$.expectedArtifacts[{index}]"
+            path = f"$.{_ARTIFACTS}[{index}]"
             if ea.match is not None and (not ea.match.type or not ea.match.name):
                 problems.append(
                     _problem(
                         pipeline,
-                        f"{path}.matchArtifact",
+                        f"{path}.{_MATCH}",
                         "artifacts pile up as they flow down a chain: a matcher needs both type and name to "
                         "match exactly one of them",
                     )
@@ -256,7 +258,7 @@ def _artifact_binding(pipelines: Sequence[model.Pipeline]) -> list[Problem]:
                 problems.append(
                     _problem(
                         pipeline,
-                        f"$.expectedArtifacts[{index}].matchArtifact",
+                        f"$.{_ARTIFACTS}[{index}].{_MATCH}",
                         "two expected artifacts match the same artifacts: make each matcher distinct",
                     )
                 )
@@ -264,8 +266,9 @@ def _artifact_binding(pipelines: Sequence[model.Pipeline]) -> list[Problem]:
         for index, stage in enumerate(pipeline.stages):
             if not isinstance(stage, model.DeployManifest):
                 continue
-            needed = [("manifestArtifactId", stage.manifest_artifact_id)]
-            needed += [(f"requiredArtifactIds[{i}]", ea_id) for i, ea_id in enumerate(stage.required_artifact_ids)]
+            needed = [(wire_path(model.DeployManifest, "manifest_artifact_id"), stage.manifest_artifact_id)]
+            required = wire_path(model.DeployManifest, "required_artifact_ids")
+            needed += [(f"{required}[{i}]", ea_id) for i, ea_id in enumerate(stage.required_artifact_ids)]
             for key, ea_id in needed:
                 if ea_id is None or ea_id in produced:
                     continue

@@ -53,17 +53,17 @@ def errors(problems: Iterable[Problem]) -> list[Problem]:
 
 _PIPELINE_STATUSES = {"successful", "failed", "canceled", "suspended"}
 _STAGE_LOOKUP = re.compile(r"#(judgment|judgement|stage)\(\s*(['\"])(.*?)\2\s*\)")
-# (attribute, wire key) each trigger type needs: Deck's trigger validators, plus what echo matches on.
-_TRIGGER_REQUIRED: dict[type, tuple[tuple[str, str], ...]] = {
-    model.DockerTrigger: (("account", "account"), ("repository", "repository")),
+# The fields each trigger type needs: Deck's trigger validators, plus what echo matches on.
+_TRIGGER_REQUIRED: dict[type, tuple[str, ...]] = {
+    model.DockerTrigger: ("account", "repository"),
     # echo BuildEventHandler.java:119-133 drops a build trigger unless it has both job and master
-    model.JenkinsTrigger: (("master", "master"), ("job", "job")),
-    model.HelmTrigger: (("account", "account"), ("chart", "chart"), ("version", "version")),
-    model.PipelineTrigger: (("pipeline", "pipeline"),),
-    model.CronTrigger: (("cron_expression", "cronExpression"),),
-    model.GitTrigger: (("source", "source"), ("project", "project"), ("slug", "slug")),
-    model.WebhookTrigger: (("source", "source"),),
-    model.PubsubTrigger: (("pubsub_system", "pubsubSystem"), ("subscription_name", "subscriptionName")),
+    model.JenkinsTrigger: ("master", "job"),
+    model.HelmTrigger: ("account", "chart", "version"),
+    model.PipelineTrigger: ("pipeline",),
+    model.CronTrigger: ("cron_expression",),
+    model.GitTrigger: ("source", "project", "slug"),
+    model.WebhookTrigger: ("source",),
+    model.PubsubTrigger: ("pubsub_system", "subscription_name"),
 }
 _MANIFEST_EXCLUDED = ("docker/image", "kubernetes/", "front50/pipelineTemplate", "maven/file")
 # The artifact types echo puts on each trigger's event (runtime reference 1.2: DockerEventHandler.java:67-130,
@@ -104,6 +104,13 @@ def _same_type(pattern: str | None, value: str) -> bool:
     # ExpectedArtifact.java:130-144: embedded/base64 and remote/base64 are one type
     base64 = ("embedded/base64", "remote/base64")
     return _field_matches(pattern, value) or (pattern in base64 and value in base64)
+
+
+def _key(cls: type, field_name: str) -> str:
+    """The wire key of a field, for JSON paths (the codec's table, imported when first used: it is heavy)."""
+    from spinpromote.codec import wire_path
+
+    return wire_path(cls, field_name)
 
 
 def validate_pipeline(pipeline: model.Pipeline) -> list[Problem]:
@@ -175,7 +182,7 @@ class _PipelineChecks:
     def parameters(self) -> Iterator[Problem]:
         seen: set[str] = set()
         for index, parameter in enumerate(self.pipeline.parameters):
-            path = f"$.parameterConfig[{index}]"
+            path = f"$.{_key(model.Pipeline, 'parameters')}[{index}]"
             if not parameter.name:
                 yield self.problem(f"{path}.name", "every parameter needs a name")
             elif parameter.name in seen:
@@ -195,19 +202,20 @@ class _PipelineChecks:
                 seen.add(ea.id)
             if ea.match is None or _is_empty(ea.match):
                 yield self.problem(
-                    f"{here}.matchArtifact",
+                    f"{here}.{_key(model.ExpectedArtifact, 'match')}",
                     "every expected artifact must say what it matches: give at least a type and a name",
                 )
             elif not ea.match.type or not ea.match.name:
                 yield self.problem(
-                    f"{here}.matchArtifact",
+                    f"{here}.{_key(model.ExpectedArtifact, 'match')}",
                     "a matcher without both type and name can match several artifacts, and orca then fails "
                     "with 'matches multiple artifacts': give both",
                     "warning",
                 )
             if ea.use_default_artifact and ea.default is None:
                 yield self.problem(
-                    f"{here}.defaultArtifact", "useDefaultArtifact is on but there is no default artifact: add one"
+                    f"{here}.{_key(model.ExpectedArtifact, 'default')}",
+                    "useDefaultArtifact is on but there is no default artifact: add one",
                 )
 
     def notifications(
@@ -234,11 +242,12 @@ class _PipelineChecks:
         for position, ea_id in enumerate(trigger.expected_artifact_ids):
             if ea_id not in self.declared:
                 yield self.problem(
-                    f"{path}.expectedArtifactIds[{position}]",
+                    f"{path}.{_key(type(trigger), 'expected_artifact_ids')}[{position}]",
                     f"no expected artifact {ea_id!r} is declared in this pipeline: declare it or remove the id",
                 )
         yield from self.trigger_artifacts(trigger, path)
-        for attribute, key in _TRIGGER_REQUIRED.get(type(trigger), ()):
+        for attribute in _TRIGGER_REQUIRED.get(type(trigger), ()):
+            key = _key(type(trigger), attribute)
             if not getattr(trigger, attribute):
                 yield self.problem(f"{path}.{key}", f"a {trigger.type} trigger needs {key}: set it")
         if isinstance(trigger, model.GenericTrigger) and not trigger.type:
@@ -257,14 +266,12 @@ class _PipelineChecks:
         if isinstance(trigger, model.CronTrigger) and trigger.cron_expression:
             if len(trigger.cron_expression.split()) not in (6, 7):
                 yield self.problem(
-                    f"{path}.cronExpression",
+                    f"{path}.{_key(model.CronTrigger, 'cron_expression')}",
                     "Spinnaker reads Quartz cron expressions: 6 or 7 fields, starting with seconds",
                 )
 
     def trigger_artifacts(self, trigger: model.Trigger, path: str) -> Iterator[Problem]:
         """Listed artifacts the trigger's event can never carry; a Docker trigger whose image nothing matches."""
-        from spinpromote.codec import wire_path  # imported when used: importing the model stays light
-
         listed = [
             (position, ea)
             for position, ea_id in enumerate(trigger.expected_artifact_ids)
@@ -278,7 +285,7 @@ class _PipelineChecks:
                 fallback = (ea.use_default_artifact and ea.default is not None) or ea.use_prior_artifact
                 if not fallback and not any(_same_type(ea.match.type, kind) for kind in types):
                     yield self.problem(
-                        f"{path}.{wire_path(type(trigger), 'expected_artifact_ids')}[{position}]",
+                        f"{path}.{_key(type(trigger), 'expected_artifact_ids')}[{position}]",
                         f"a {trigger.type} trigger never carries a {ea.match.type} artifact and "
                         f"{ea.display_name or ea.id!r} has no default, so every start fails with 'Unmatched "
                         "expected artifact': give it a default (use_default_artifact=True), or start the "
@@ -294,7 +301,7 @@ class _PipelineChecks:
                 if ea.match is not None
             ):
                 yield self.problem(
-                    f"{path}.{wire_path(model.DockerTrigger, 'repository')}",
+                    f"{path}.{_key(model.DockerTrigger, 'repository')}",
                     f"a push carries the image {image!r}, which no artifact listed on this trigger matches, so "
                     f"echo never starts the pipeline: match DockerImage(image={image!r}) (registry included)",
                 )
@@ -314,16 +321,18 @@ class _PipelineChecks:
             )
             return
         for index in missing:
-            yield self.problem(f"$.stages[{index}].refId", "every stage needs a refId: set one")
+            yield self.problem(f"$.stages[{index}].{_key(StageFields, 'ref_id')}", "every stage needs a refId: set one")
         seen: dict[str, int] = {}
         for index, stage in enumerate(self.stages):
             if stage.ref_id is None:
                 continue
             if not isinstance(stage.ref_id, str):
-                yield self.problem(f"$.stages[{index}].refId", "refIds must be strings: orca casts them")
+                yield self.problem(
+                    f"$.stages[{index}].{_key(StageFields, 'ref_id')}", "refIds must be strings: orca casts them"
+                )
             elif stage.ref_id in seen:
                 yield self.problem(
-                    f"$.stages[{index}].refId",
+                    f"$.stages[{index}].{_key(StageFields, 'ref_id')}",
                     f"refId {stage.ref_id!r} is already used by stage {seen[stage.ref_id]}: refIds must be unique",
                 )
             else:
@@ -336,7 +345,7 @@ class _PipelineChecks:
             for position, parent in enumerate(parents):
                 if parent not in seen:
                     yield self.problem(
-                        f"$.stages[{index}].requisiteStageRefIds[{position}]",
+                        f"$.stages[{index}].{_key(StageFields, 'requisite_stage_ref_ids')}[{position}]",
                         f"no stage has refId {parent!r}: point at an existing stage",
                     )
         if not initial:
@@ -345,7 +354,7 @@ class _PipelineChecks:
         if cycle:
             index = seen[cycle[0]]
             yield self.problem(
-                f"$.stages[{index}].requisiteStageRefIds",
+                f"$.stages[{index}].{_key(StageFields, 'requisite_stage_ref_ids')}",
                 f"stages depend on each other in a cycle ({' -> '.join(cycle)}): orca cannot order them",
             )
 
@@ -370,21 +379,25 @@ class _PipelineChecks:
             or (isinstance(timeout, str) and "${" in timeout)
         ):
             yield self.problem(
-                f"{path}.stageTimeoutMs",
+                f"{path}.{_key(StageFields, 'stage_timeout_ms')}",
                 "the stage timeout must be a positive number of ms or a ${...} expression",
                 "warning",  # not confirmed by the simulator: the stage simply runs
             )
         if stage.restrict_execution_during_time_window and stage.restricted_execution_window is None:
             yield self.problem(
-                f"{path}.restrictedExecutionWindow",
+                f"{path}.{_key(StageFields, 'restricted_execution_window')}",
                 "the execution window is switched on but not defined: give days and hours",
                 "warning",
             )
         if stage.restricted_execution_window is not None:
-            yield from self.window(stage.restricted_execution_window, f"{path}.restrictedExecutionWindow")
+            yield from self.window(
+                stage.restricted_execution_window, f"{path}.{_key(StageFields, 'restricted_execution_window')}"
+            )
         events = model.JUDGMENT_EVENTS if isinstance(stage, model.ManualJudgment) else model.STAGE_EVENTS
         yield from self.notifications(stage.notifications, f"{path}.notifications", events)
-        yield from self.expected_artifacts(stage.expected_artifacts, f"{path}.expectedArtifacts")
+        yield from self.expected_artifacts(
+            stage.expected_artifacts, f"{path}.{_key(StageFields, 'expected_artifacts')}"
+        )
         yield from self.specific(stage, path, available)
         yield from self.judgment_condition(stage, path)
 
@@ -403,7 +416,7 @@ class _PipelineChecks:
             # OptionalStageSupport.java:71-130: false skips the stage, and a skipped stage counts as success
             choice = f"offers only {', '.join(map(repr, offered))}" if offered else "offers no inputs to choose"
             yield self.problem(
-                f"{path}.stageEnabled.expression",
+                f"{path}.{_key(StageFields, 'stage_enabled')}.expression",
                 f"judgment {name!r} {choice}, so this stage is always SKIPPED and the pipeline still succeeds: "
                 f"compare with one of the judgment's inputs, or add {value!r} to them",
             )
@@ -412,15 +425,15 @@ class _PipelineChecks:
         for index, day in enumerate(window.days):
             if not 1 <= day <= 7:
                 yield self.problem(f"{path}.days[{index}]", "days run from 1 (Sunday) to 7 (Saturday)")
+        hours_key = _key(model.ExecutionWindow, "hours")
         for index, hours in enumerate(window.hours):
-            for key, value, top in (
-                ("startHour", hours.start_hour, 23),
-                ("endHour", hours.end_hour, 23),
-                ("startMin", hours.start_min, 59),
-                ("endMin", hours.end_min, 59),
-            ):
+            for field, top in (("start_hour", 23), ("end_hour", 23), ("start_min", 59), ("end_min", 59)):
+                value = getattr(hours, field)
                 if value is None or not 0 <= value <= top:
-                    yield self.problem(f"{path}.whitelist[{index}].{key}", f"must be a number from 0 to {top}")
+                    yield self.problem(
+                        f"{path}.{hours_key}[{index}].{_key(model.HourRange, field)}",
+                        f"must be a number from 0 to {top}",
+                    )
 
     def artifact_ref(self, ea_id: str | None, path: str, available: _Visible) -> Iterator[Problem]:
         if ea_id is not None and ea_id not in available:
@@ -439,15 +452,20 @@ class _PipelineChecks:
                     f"{path}.moniker.app", "Deck always sets moniker.app to the application; clouddriver needs it"
                 )
             for position, required in enumerate(stage.required_artifact_ids):
-                yield from self.artifact_ref(required, f"{path}.requiredArtifactIds[{position}]", available)
+                yield from self.artifact_ref(
+                    required, f"{path}.{_key(model.DeployManifest, 'required_artifact_ids')}[{position}]", available
+                )
             for position, bind in enumerate(stage.required_artifacts):
                 yield from self.artifact_ref(
-                    bind.expected_artifact_id, f"{path}.requiredArtifacts[{position}].expectedArtifactId", available
+                    bind.expected_artifact_id,
+                    f"{path}.{_key(model.DeployManifest, 'required_artifacts')}[{position}]"
+                    f".{_key(model.BindArtifact, 'expected_artifact_id')}",
+                    available,
                 )
             traffic = stage.traffic_management
             if traffic is not None and traffic.enabled and not (traffic.options and traffic.options.services):
                 yield self.problem(
-                    f"{path}.trafficManagement.options.services",
+                    f"{path}.{_key(model.DeployManifest, 'traffic_management')}.options.services",
                     "traffic management is on but names no service: select at least one Service",
                 )
         elif isinstance(stage, model.ManualJudgment):
@@ -463,18 +481,20 @@ class _PipelineChecks:
             for position, judgment_input in enumerate(stage.judgment_inputs):
                 if not judgment_input.value:
                     yield self.problem(
-                        f"{path}.judgmentInputs[{position}].value",
+                        f"{path}.{_key(model.ManualJudgment, 'judgment_inputs')}[{position}].value",
                         "a judgment input without a value offers nothing to choose: give it a value",
                         "warning",  # the judgment still waits and continues
                     )
         elif isinstance(stage, model.Wait):
             if stage.wait_time is None:
                 yield self.problem(
-                    f"{path}.waitTime",
+                    f"{path}.{_key(model.Wait, 'wait_time')}",
                     "without waitTime orca does not wait at all (WaitStage.java:40-58; Deck writes 30): set it",
                 )
             elif isinstance(stage.wait_time, int) and stage.wait_time < 0:
-                yield self.problem(f"{path}.waitTime", "a negative waitTime does not wait at all: fix it")
+                yield self.problem(
+                    f"{path}.{_key(model.Wait, 'wait_time')}", "a negative waitTime does not wait at all: fix it"
+                )
         elif isinstance(stage, model.RunPipeline):
             if not stage.pipeline:
                 yield self.problem(f"{path}.pipeline", "a pipeline stage needs the id of the pipeline to run")
@@ -487,7 +507,10 @@ class _PipelineChecks:
                 if not value:
                     yield self.problem(f"{path}.{key}", f"findArtifactFromExecution needs {key}")
             if not stage.expected_artifacts and "expectedArtifact" not in stage.extra:
-                yield self.problem(f"{path}.expectedArtifacts", "say which artifacts to find: add expected artifacts")
+                yield self.problem(
+                    f"{path}.{_key(StageFields, 'expected_artifacts')}",
+                    "say which artifacts to find: add expected artifacts",
+                )
         elif isinstance(stage, model.BakeManifest):
             yield from self.bake(stage, path, available)
         elif isinstance(stage, _SelectorFields):
@@ -500,7 +523,8 @@ class _PipelineChecks:
             yield self.problem(f"{path}.account", f"{stage.type} needs the Kubernetes account to deploy to")
         if stage.cloud_provider != "kubernetes":
             yield self.problem(
-                f"{path}.cloudProvider", "set cloudProvider to 'kubernetes': orca otherwise assumes 'aws'"
+                f"{path}.{_key(type(stage), 'cloud_provider')}",
+                "set cloudProvider to 'kubernetes': orca otherwise assumes 'aws'",
             )
         from spinpromote.codec import is_written  # the codec knows whether the key was there
 
@@ -515,9 +539,12 @@ class _PipelineChecks:
         elif stage.source == "artifact":
             if stage.manifest_artifact_id is None and stage.manifest_artifact is None:
                 yield self.problem(
-                    f"{path}.manifestArtifactId", "source is 'artifact' but no manifest artifact is chosen"
+                    f"{path}.{_key(type(stage), 'manifest_artifact_id')}",
+                    "source is 'artifact' but no manifest artifact is chosen",
                 )
-            yield from self.artifact_ref(stage.manifest_artifact_id, f"{path}.manifestArtifactId", available)
+            yield from self.artifact_ref(
+                stage.manifest_artifact_id, f"{path}.{_key(type(stage), 'manifest_artifact_id')}", available
+            )
             yield from self.manifest_account(stage, path)
         elif isinstance(stage, model.DeployManifest) and not stage.manifests:
             yield self.problem(f"{path}.manifests", "source is 'text' but no manifests are given")
@@ -532,7 +559,7 @@ class _PipelineChecks:
         if stage.manifest_artifact is not None:
             if not stage.manifest_artifact.artifact_account:
                 yield self.problem(
-                    f"{path}.manifestArtifact.artifactAccount",
+                    f"{path}.{_key(type(stage), 'manifest_artifact')}.{_key(_ArtifactFields, 'artifact_account')}",
                     "a manifest artifact needs an artifact account, or the deploy fails: set it",
                 )
             return
@@ -543,14 +570,14 @@ class _PipelineChecks:
             default_account = ea.default.artifact_account if ea.default is not None else None
             if not match_account and not (ea.use_default_artifact and default_account):
                 yield self.problem(
-                    f"{path}.manifestArtifactId",
+                    f"{path}.{_key(type(stage), 'manifest_artifact_id')}",
                     f"expected artifact {ea.id!r} is a manifest source but its matchArtifact has no "
                     "artifactAccount, so the deploy fails with 'No manifest artifact account was specified': "
                     "set artifact_account on the match",
                 )
             if ea.match.type and ea.match.type.startswith(_MANIFEST_EXCLUDED):
                 yield self.problem(
-                    f"{path}.manifestArtifactId",
+                    f"{path}.{_key(type(stage), 'manifest_artifact_id')}",
                     f"a {ea.match.type} artifact cannot be a manifest: choose a file artifact",
                 )
 
@@ -568,25 +595,34 @@ class _PipelineChecks:
         produced = stage.expected_artifacts
         if len(produced) != 1 or produced[0].match is None or produced[0].match.type != "embedded/base64":
             yield self.problem(
-                f"{path}.expectedArtifacts",
+                f"{path}.{_key(StageFields, 'expected_artifacts')}",
                 "a bake produces exactly one embedded/base64 artifact: declare exactly one",
             )
         if stage.template_renderer in ("HELM2", "HELM3", "HELMFILE") and not stage.output_name:
-            yield self.problem(f"{path}.outputName", "a Helm bake needs outputName (the release name)")
+            yield self.problem(
+                f"{path}.{_key(model.BakeManifest, 'output_name')}", "a Helm bake needs outputName (the release name)"
+            )
         inputs = list(stage.input_artifacts)
         if stage.input_artifact is not None:
             inputs.append(stage.input_artifact)
         if not inputs:
-            yield self.problem(f"{path}.inputArtifacts", "a bake needs at least one input artifact")
+            yield self.problem(
+                f"{path}.{_key(model.BakeManifest, 'input_artifacts')}", "a bake needs at least one input artifact"
+            )
         for position, item in enumerate(stage.input_artifacts):
-            yield from self.artifact_ref(item.id, f"{path}.inputArtifacts[{position}].id", available)
+            yield from self.artifact_ref(
+                item.id, f"{path}.{_key(model.BakeManifest, 'input_artifacts')}[{position}].id", available
+            )
 
     def selector(self, stage: _SelectorFields, path: str) -> Iterator[Problem]:
         for key, value in (("account", stage.account), ("location", stage.location)):
             if not value:
                 yield self.problem(f"{path}.{key}", f"{stage.type} needs {key}")
         if stage.mode == "static" and not stage.manifest_name:
-            yield self.problem(f"{path}.manifestName", "static mode needs manifestName, such as 'deployment app'")
+            yield self.problem(
+                f"{path}.{_key(type(stage), 'manifest_name')}",
+                "static mode needs manifestName, such as 'deployment app'",
+            )
         if stage.mode == "dynamic":
             for key, value in (("cluster", stage.cluster), ("criteria", stage.criteria), ("kind", stage.kind)):
                 if not value:
@@ -596,7 +632,10 @@ class _PipelineChecks:
         if isinstance(stage, model.ScaleManifest) and stage.replicas is None:
             yield self.problem(f"{path}.replicas", "a scale stage needs replicas")
         if isinstance(stage, model.UndoRolloutManifest) and not stage.num_revisions_back:
-            yield self.problem(f"{path}.numRevisionsBack", "an undo-rollout stage needs numRevisionsBack")
+            yield self.problem(
+                f"{path}.{_key(model.UndoRolloutManifest, 'num_revisions_back')}",
+                "an undo-rollout stage needs numRevisionsBack",
+            )
 
     # -- #judgment / #stage lookups -----------------------------------------------------------------
 

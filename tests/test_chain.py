@@ -311,3 +311,15 @@ def test_the_cli_uses_the_layout_the_chain_declares(tmp_path: Path) -> None:
 
     assert main(["validate", str(source)]) == 0
     assert main(["validate", str(source), "--layout", "pipelines"]) == 1
+
+
+def test_gate_plans_a_chain_in_the_layout_it_declares() -> None:
+    """gate.plan(chain) creates the gated pipelines of a gated chain: two, the judgment inside production."""
+    from spinpromote.gate import GateClient
+    from spinpromote.testing import FakeGate
+
+    gated = attrs.evolve(image_chain(), layout="gated")
+    with FakeGate() as fake, GateClient(fake.url) as gate:
+        plan = gate.plan(gated)
+
+    assert sorted(change.name for change in plan.changes) == ["Deploy to Production", "Deploy to Staging"]

@@ -384,3 +384,22 @@ def test_rules_the_simulator_cannot_confirm_are_warnings(stage: dict[str, Any], 
     """The simulator runs these on (it does not model a webhook's call): warnings, not errors."""
     problems = Pipeline.from_dict(wire("P", stage)).validate()
     assert [(p.path, p.severity) for p in problems] == [(path, "warning")]
+
+
+def test_a_pipeline_trigger_without_status_never_fires() -> None:
+    """echo matches a pipeline trigger on the parent's status: with none listed, nothing ever starts it."""
+    up = wire("Up", wait_stage("a"))
+
+    def down(status: list[str]) -> dict[str, Any]:
+        trigger = {"type": "pipeline", "enabled": True, "application": APP, "pipeline": "id-Up", "status": status}
+        return wire("Down", wait_stage("b"), triggers=[trigger])
+
+    problems = Pipeline.from_dict(down([])).validate()
+    assert [(p.path, p.severity) for p in problems] == [("$.triggers[0].status", "error")]
+    for status, started in (([], []), (["successful"], ["Down"])):
+        spin = Spinnaker()
+        spin.save([up, down(status)])
+        spin.run(APP, "Up")
+        spin.advance(5)
+        assert [e.pipeline_name for e in spin.executions(APP) if e.pipeline_name != "Up"] == started
+    assert Pipeline.from_dict(down(["successful"])).validate() == []

@@ -14,7 +14,6 @@ from spinpromote.gate import (
     ApplyEvent,
     BasicAuth,
     GateClient,
-    GateConflictError,
     GateStaleError,
     RetryPolicy,
 )
@@ -135,7 +134,10 @@ def test_a_ui_edit_made_after_the_plan_is_not_overwritten(fake: FakeGate, gate: 
 
     (failure,) = caught.value.result.failed
     assert isinstance(failure.error, GateStaleError)
-    assert "changed in Spinnaker after the plan read it (by deck-user)" in str(caught.value)
+    assert "changed in Spinnaker after the plan read it (by deck-user, at 20" in str(caught.value)
+    assert "plan again" in str(caught.value)
+    assert failure.error.changed_by == "deck-user"
+    assert fake.count("POST", "/pipelines") == 1  # only the first apply's: the re-read refused the second
     stored = fake.pipeline(APP, "Deploy")
     assert stored is not None and stored["description"] == "hotfix made in Deck"
     assert stored["stages"][0]["waitTime"] == 30
@@ -161,8 +163,8 @@ def test_a_failure_part_way_is_reported_and_a_new_plan_converges(fake: FakeGate,
         ("C", "written"),
         ("D", "written"),
     ]
-    assert isinstance(result.failed[0].error, GateConflictError)
-    assert "plan again to adopt it" in str(caught.value)
+    assert isinstance(result.failed[0].error, GateStaleError)  # refused before any save was sent
+    assert "'A' in 'demo' was created in Spinnaker after the plan (by deck-user" in str(caught.value)
     assert "Fix the failures, then plan and apply again" in str(caught.value)
 
     gate.apply(gate.plan(typed(*documents)))

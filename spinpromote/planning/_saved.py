@@ -126,9 +126,9 @@ def plan_from_json(text: str | bytes) -> Plan:
         value = json.loads(text)
     except (ValueError, RecursionError) as error:
         raise PipelineFormatError("$", f"a saved plan must be JSON ({type(error).__name__})") from None
-    reader = _Reader(value, "$")
-    if reader.value.get("format") != PLAN_FORMAT:
+    if not is_saved_plan(value):
         raise PipelineFormatError("$.format", f"not a saved spinpromote plan (expected format {PLAN_FORMAT!r})")
+    reader = _Reader(value, "$")
     return Plan(
         changes=tuple(_read_pipeline_change(item) for item in reader.items("changes")),
         owner=reader.get("owner", str),

@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from spinpromote.gate import ApplyError, GateClient, GateError, GateResponseError
+from spinpromote.planning import plan_application
 from spinpromote.testing import FakeGate, FaultKind
 from spinpromote.testing._http import Answer
 from tests.gate.conftest import APP, FAST_RETRY, pipeline_doc, typed
@@ -49,6 +50,13 @@ CALLS: dict[str, tuple[Call, str, str]] = {
         "/pipelines/{run}",
     ),
     "judge": (lambda fake, gate, run: gate.judge(run, "continue", stage_id=stage_of(fake, run)), "PATCH", None),
+    "executions": (lambda fake, gate, run: gate.executions(APP), "GET", f"/applications/{APP}/pipelines"),
+    "executions of a pipeline": (lambda fake, gate, run: gate.executions(APP, "Release"), "GET", "/executions"),
+    "write_application": (
+        lambda fake, gate, run: gate.write_application(plan_application({"name": APP, "email": "a@b.c"}, None)),
+        "POST",
+        "/tasks",
+    ),
 }
 
 

@@ -35,7 +35,7 @@ from spinpromote.errors import (
 )
 from spinpromote.gate._guard import check_not_moved, same_content, stale_error
 from spinpromote.gate._retry import Budget
-from spinpromote.planning import ApplicationChange, PipelineChange, Plan, owner_of
+from spinpromote.planning import ApplicationChange, PipelineChange, Plan, name_key, owner_of
 
 if TYPE_CHECKING:
     from spinpromote.gate._client import GateClient
@@ -193,13 +193,16 @@ def _is_ambiguous(exc: GateError) -> bool:
     return False
 
 
-def save_confirmed(client: GateClient, body: Mapping[str, Any], *, update_ts: str | None, budget: Budget) -> int:
+def save_confirmed(
+    client: GateClient, body: Mapping[str, Any], *, update_ts: str | None, budget: Budget, read_back: bool = True
+) -> int:
     """Save ``body`` (which has an id) until Gate confirms it by reading it back; return the saves sent.
 
     With ``update_ts`` (the ``updateTs`` the plan read) the save asks front50 for its staleCheck. The saves
     and the reads that confirm them share ``budget``: every failed try spends one attempt, and after each
-    failed save one read decides whether it landed anyway. Raises `GateStaleError` when someone else changed
-    the pipeline, `GateConflictError` when its name belongs to another pipeline.
+    failed save one read decides whether it landed anyway. Without ``read_back`` the caller confirms the save
+    itself (apply reads each application once for all its saves). Raises `GateStaleError` when someone else
+    changed the pipeline, `GateConflictError` when its name belongs to another pipeline.
     """
     document = dict(body)
     if update_ts is not None:
@@ -231,7 +234,7 @@ def save_confirmed(client: GateClient, body: Mapping[str, Any], *, update_ts: st
                 raise
             # Not landed yet, or the read lags behind the write: wait, then save again (same id, same body).
             client.retry.sleep(saves, budget=budget)
-    return _read_back(client, document, saves, budget)
+    return _read_back(client, document, saves, budget) if read_back else saves
 
 
 def _read_back(client: GateClient, document: Mapping[str, Any], saves: int, budget: Budget) -> int:
@@ -285,19 +288,71 @@ class _Progress:
             self.event(_EVENT_OF_STATUS[outcome.status], outcome.change, outcome.error)
 
 
-def _write(client: GateClient, change: PipelineChange, deadline: float) -> ChangeOutcome:
-    """Re-read, check nothing moved since the plan, save, read back: one budget for all of it."""
+def _write(client: GateClient, change: PipelineChange, budget: Budget) -> ChangeOutcome:
+    """Re-read, check nothing moved since the plan, save; `_confirm_visible` reads it back with the same budget."""
     assert change.body is not None
-    budget = client.retry.budget(deadline)
     try:
         live = client.find_pipeline_config(change.application, change.name, budget=budget)
         if check_not_moved(change, live) == "done":
-            return ChangeOutcome(change=change, status="written", reason="already saved by an earlier apply")
+            return ChangeOutcome(change=change, status="written", reason=_ALREADY_SAVED)
         update_ts = change.read_update_ts if change.action == "update" else None
-        saves = save_confirmed(client, change.body, update_ts=update_ts, budget=budget)
+        saves = save_confirmed(client, change.body, update_ts=update_ts, budget=budget, read_back=False)
     except GateError as exc:
         return ChangeOutcome(change=change, status="failed", attempts=budget.failures, error=exc)
     return ChangeOutcome(change=change, status="written", attempts=saves)
+
+
+_ALREADY_SAVED = "already saved by an earlier apply"
+
+
+def _confirm_visible(
+    client: GateClient, written: dict[int, ChangeOutcome], budgets: Mapping[int, Budget]
+) -> dict[int, ChangeOutcome]:
+    """Read each application once per round until every save shows; each round a save does not show yet
+    spends one attempt of that pipeline's budget (the one its save used). Returns the outcomes that fail."""
+    waiting = {index: outcome for index, outcome in written.items() if outcome.reason != _ALREADY_SAVED}
+    failed: dict[int, ChangeOutcome] = {}
+    rounds = 0
+    while waiting:
+        rounds += 1
+        applications = {o.change.application.lower(): o.change.application for o in waiting.values()}
+        read_errors: dict[str, GateError] = {}
+        for key, application in applications.items():
+            try:
+                live = client.list_pipeline_configs(application)
+            except GateError as exc:  # the writes may well have landed: say so if they never show
+                read_errors[key] = exc
+                continue
+            by_name = {name_key(application, str(doc.get("name", ""))): doc for doc in live}
+            for index, outcome in list(waiting.items()):
+                change = outcome.change
+                assert isinstance(change, PipelineChange)
+                assert change.body is not None
+                doc = by_name.get(name_key(change.application, change.name))
+                if change.application.lower() == key and doc is not None and same_content(doc, change.body):
+                    del waiting[index]
+        for index, outcome in list(waiting.items()):
+            budget = budgets[index]
+            budget.fail()
+            if not budget.can_retry():
+                del waiting[index]
+                error = _not_confirmed(outcome.change.name, rounds, read_errors.get(outcome.change.application.lower()))
+                failed[index] = attrs.evolve(outcome, status="failed", error=error)
+        if waiting:
+            client.retry.sleep(rounds, budget=budgets[next(iter(waiting))])
+    return failed
+
+
+def _not_confirmed(name: str, reads: int, read_error: GateError | None) -> GateError:
+    """Why a saved pipeline counts as failed: it never showed, or Gate's listings could not be read."""
+    if read_error is not None:
+        return type(read_error)(
+            f"pipeline {name!r} was saved, but reading it back failed: {read_error}", **_error_fields(read_error)
+        )
+    return GateError(
+        f"pipeline {name!r} was saved, but Gate does not show it as saved after {reads} read(s) "
+        "(read-after-write lag, or changed by someone else since); plan again to check"
+    )
 
 
 def _delete(client: GateClient, change: PipelineChange, owner: str, deadline: float) -> ChangeOutcome:
@@ -380,6 +435,7 @@ def apply_plan(
         index: {index_by_id[ref] for ref in change.references if ref in index_by_id} for index, change in writes.items()
     }
     pending = list(writes)
+    budgets: dict[int, Budget] = {}
     finished: set[int] = set()
     broken: set[int] = set()  # failed or skipped: what depends on them is skipped
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="spinpromote-apply") as pool:
@@ -405,7 +461,8 @@ def apply_plan(
                     break
                 pending.remove(index)
                 progress.event("started", writes[index])
-                running[pool.submit(_write, client, writes[index], ends_at)] = index
+                budgets[index] = client.retry.budget(ends_at)
+                running[pool.submit(_write, client, writes[index], budgets[index])] = index
             if not running:
                 continue
             done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -414,6 +471,9 @@ def apply_plan(
                 outcome = future.result()
                 (finished if outcome.status == "written" else broken).add(index)
                 progress.finish(index, outcome)
+
+    written = {i: o for i, o in progress.outcomes.items() if o.status == "written" and i in writes}
+    progress.outcomes.update(_confirm_visible(client, written, budgets))
 
     deletes = [i for i, c in enumerate(changes) if isinstance(c, PipelineChange) and c.action == "delete"]
     clean = all(o.status in ("written", "unchanged") for o in progress.outcomes.values())

@@ -104,7 +104,8 @@ def _validation_notes(desired: Desired, allow_invalid: bool) -> list[str]:
     if errors and not allow_invalid:
         raise ValidationError(errors)
     return [
-        f"{problem} (allowed by allow_invalid, --allow-invalid)" if problem.severity == "error" else str(problem) for problem in problems
+        f"{problem} (allowed by allow_invalid, --allow-invalid)" if problem.severity == "error" else str(problem)
+        for problem in problems
     ]
 
 

@@ -148,13 +148,10 @@ def test_an_apply_whose_writes_landed_keeps_its_result(kind: FaultKind) -> None:
 
         assert [p["name"] for p in fake.pipelines(APP)] == ["Deploy"]  # the write landed
     result = caught.value.result
-    assert [(outcome.change.name, outcome.status) for outcome in result.outcomes] == [
-        ("Deploy", "failed"),
-        ("Verify", "skipped"),
-    ]
-    (failure,) = result.failed
-    assert "'Deploy' was saved, but reading it back failed" in str(failure.error)
-    assert isinstance(failure.error, GateError)
+    deploy, verify = result.outcomes
+    assert (deploy.status, verify.status) == ("failed", "failed")
+    assert "'Deploy' was saved, but reading it back failed" in str(deploy.error)  # the result says it landed
+    assert isinstance(deploy.error, GateError) and isinstance(verify.error, GateError)  # Verify: its re-read
 
 
 def test_absurdly_deep_json_is_a_gate_error_not_a_recursion_error(

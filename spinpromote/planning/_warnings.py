@@ -78,12 +78,11 @@ def trigger_collisions(pipelines: Iterable[Mapping[str, Any]]) -> list[str]:
     """A warning for each pair of enabled pipelines in one application that one event would both start.
 
     ```pycon
-    >>> docker = {"type": "docker", "enabled": True, "account": "hub", "repository": "acme/app"}
-    >>> a = {"application": "demo", "name": "Deploy", "triggers": [docker]}
-    >>> b = {"application": "demo", "name": "Deploy (old)", "triggers": [docker]}
-    >>> print(trigger_collisions([a, b])[0].replace("trigger (", "trigger\n("))
-    pipelines 'Deploy' and 'Deploy (old)' in 'demo' both fire on the same docker trigger
-    (account 'hub', repository 'acme/app'): one event starts both
+    >>> docker = {"type": "docker", "enabled": True, "account": "h", "repository": "r"}
+    >>> a = {"application": "demo", "name": "A", "triggers": [docker]}
+    >>> b = {"application": "demo", "name": "B", "triggers": [docker]}
+    >>> print(trigger_collisions([a, b])[0])
+    pipelines 'A' and 'B' in 'demo' both fire on the same docker trigger (account 'h', repository 'r'): one event starts both
 
     ```
     """

@@ -79,10 +79,10 @@ def trigger_collisions(pipelines: Iterable[Mapping[str, Any]]) -> list[str]:
 
     ```pycon
     >>> docker = {"type": "docker", "enabled": True, "account": "h", "repository": "r"}
-    >>> a = {"application": "demo", "name": "A", "triggers": [docker]}
-    >>> b = {"application": "demo", "name": "B", "triggers": [docker]}
+    >>> a = {"application": "d", "name": "A", "triggers": [docker]}
+    >>> b = {"application": "d", "name": "B", "triggers": [docker]}
     >>> print(trigger_collisions([a, b])[0])
-    pipelines 'A' and 'B' in 'demo' both fire on the same docker trigger (account 'h', repository 'r'): one event starts both
+    pipelines 'A' and 'B' in 'd' fire on the same docker trigger (account 'h', repository 'r'): one event starts both
 
     ```
     """
@@ -101,7 +101,7 @@ def trigger_collisions(pipelines: Iterable[Mapping[str, Any]]) -> list[str]:
             other = first.setdefault((application, *key), name)
             if other != name:
                 warnings.append(
-                    f"pipelines {other!r} and {name!r} in {pipeline.get('application')!r} both fire on the same "
+                    f"pipelines {other!r} and {name!r} in {pipeline.get('application')!r} fire on the same "
                     f"{_describe(key)}: one event starts both"
                 )
     return warnings

@@ -67,7 +67,7 @@ def test_a_layout_switch_warns_of_leftovers_and_double_triggers(fake: FakeGate, 
     leftovers = [w for w in switched.warnings if "no longer defined" in w]
     assert len(leftovers) == 3
     assert any("'Deploy to Staging'" in w and "--prune" in w for w in leftovers)
-    (double,) = [w for w in switched.warnings if "both fire" in w]
+    (double,) = [w for w in switched.warnings if "fire on the same" in w]
     assert "'Deploy to Staging'" in double and "git trigger" in double and "'acme'" in double
     single_name = switched.changes[0].name
     assert f"'{single_name}'" in double
@@ -75,7 +75,7 @@ def test_a_layout_switch_warns_of_leftovers_and_double_triggers(fake: FakeGate, 
 
     pruned = gate.plan(chain().pipelines("single"), prune=True)
     assert pruned.count("delete") == 3
-    assert not [w for w in pruned.warnings if "no longer defined" in w or "both fire" in w]
+    assert not [w for w in pruned.warnings if "no longer defined" in w or "fire on the same" in w]
 
 
 def test_two_desired_pipelines_on_one_docker_repository_are_named(gate: GateClient) -> None:
@@ -89,8 +89,8 @@ def test_two_desired_pipelines_on_one_docker_repository_are_named(gate: GateClie
         )
     )
 
-    assert [w for w in plan.warnings if "both fire" in w] == [
-        "pipelines 'Deploy' and 'Deploy again' in 'demo' both fire on the same docker trigger (account 'hub', "
+    assert [w for w in plan.warnings if "fire on the same" in w] == [
+        "pipelines 'Deploy' and 'Deploy again' in 'demo' fire on the same docker trigger (account 'hub', "
         "repository 'acme/app'): one event starts both"
     ]
 

@@ -369,14 +369,8 @@ def _delete(client: GateClient, change: PipelineChange, owner: str, deadline: fl
             return ChangeOutcome(change=change, status="deleted", attempts=1, reason="already gone")
         client.delete_pipeline(change.application, change.name, budget=budget)
     except GateError as exc:
-        if isinstance(exc, GateStaleError):
-            exc = GateStaleError(str(exc).replace("nothing was written", "not deleting it"), **_stale_fields(exc))
         return ChangeOutcome(change=change, status="failed", attempts=budget.failures, error=exc)
     return ChangeOutcome(change=change, status="deleted", attempts=budget.failures)
-
-
-def _stale_fields(error: GateStaleError) -> dict[str, Any]:
-    return {"changed_by": error.changed_by, "changed_at": error.changed_at, "request": error.request}
 
 
 def _write_application(client: GateClient, change: ApplicationChange, deadline: float) -> ChangeOutcome:

@@ -42,8 +42,8 @@ def stale_error(change_name: str, application: str, live: Mapping[str, Any] | No
     when = _when(live.get("updateTs")) if live else None
     by = ", ".join(part for part in (f"by {who}" if who else "", f"at {when}" if when else "") if part)
     return GateStaleError(
-        f"pipeline {change_name!r} in {application!r} {what}" + (f" ({by})" if by else "") + "; nothing was "
-        "written: plan again to see the change",
+        f"pipeline {change_name!r} in {application!r} {what}" + (f" ({by})" if by else "") + "; left as it "
+        "is: plan again to see the change",
         changed_by=who,
         changed_at=None if live is None or live.get("updateTs") is None else str(live.get("updateTs")),
     )

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from spinpromote import Pipeline
+from spinpromote import ExpectedArtifact, GitHubFile, GitTrigger, Pipeline, PromotionChain
 from spinpromote.gate import GateClient, RetryPolicy
 from spinpromote.ids import pipeline_id
 from spinpromote.testing import FakeGate
@@ -53,6 +53,22 @@ def pipeline_doc(
         else [{"refId": "1", "requisiteStageRefIds": [], "type": "wait", "name": "Wait", "waitTime": wait_time}],
         **extra,
     }
+
+
+def contract_chain() -> PromotionChain:
+    """The chain of issue 3's contract."""
+    manifest = ExpectedArtifact(
+        display_name="demo-manifest",
+        match=GitHubFile(path="manifests/demo.yml", artifact_account="github"),
+        default=GitHubFile(path="manifests/demo.yml", repo="acme/demo", version="main", artifact_account="github"),
+    )
+    return (
+        PromotionChain("artifact-promotion-demo", artifact=manifest)
+        .trigger(GitTrigger(source="github", project="acme", slug="demo", branch="main"))
+        .deploy("staging", account="staging")
+        .judge("Staging Judgement", instructions="Verify the staging deployment, then continue.")
+        .deploy("production", account="prod")
+    )
 
 
 def typed(*documents: dict[str, Any]) -> list[Pipeline]:

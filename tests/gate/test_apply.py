@@ -7,7 +7,6 @@ from typing import Any
 import attrs
 import pytest
 
-from spinpromote import ExpectedArtifact, GitHubFile, GitTrigger, PromotionChain
 from spinpromote.gate import (
     OWNERSHIP_KEY,
     ApplyError,
@@ -19,23 +18,7 @@ from spinpromote.gate import (
 )
 from spinpromote.planning import canonical, comparable
 from spinpromote.testing import FakeGate, FaultKind
-from tests.gate.conftest import APP, FAST_RETRY, pipeline_doc, typed
-
-
-def contract_chain() -> PromotionChain:
-    """The chain of issue 3's contract."""
-    manifest = ExpectedArtifact(
-        display_name="demo-manifest",
-        match=GitHubFile(path="manifests/demo.yml", artifact_account="github"),
-        default=GitHubFile(path="manifests/demo.yml", repo="acme/demo", version="main", artifact_account="github"),
-    )
-    return (
-        PromotionChain("artifact-promotion-demo", artifact=manifest)
-        .trigger(GitTrigger(source="github", project="acme", slug="demo", branch="main"))
-        .deploy("staging", account="staging")
-        .judge("Staging Judgement", instructions="Verify the staging deployment, then continue.")
-        .deploy("production", account="prod")
-    )
+from tests.gate.conftest import APP, FAST_RETRY, contract_chain, pipeline_doc, typed
 
 
 def stored_as_desired(fake: FakeGate, documents: list[dict[str, Any]], owner: str = "default") -> bool:

@@ -4,42 +4,30 @@ from __future__ import annotations
 
 import pytest
 
-from spinpromote import ExpectedArtifact, GitHubFile, GitTrigger, PromotionChain, ValidationError
+from spinpromote import ValidationError
 from spinpromote.gate import GateClient
 from spinpromote.testing import FakeGate
-from tests.gate.conftest import APP, pipeline_doc, typed
+from tests.gate.conftest import APP, contract_chain, pipeline_doc, typed
 
 CHAIN_APP = "artifact-promotion-demo"
 
 
-def chain() -> PromotionChain:
-    manifest = ExpectedArtifact(
-        display_name="demo-manifest",
-        match=GitHubFile(path="manifests/demo.yml", artifact_account="github"),
-        default=GitHubFile(path="manifests/demo.yml", repo="acme/demo", version="main", artifact_account="github"),
-    )
-    return (
-        PromotionChain(CHAIN_APP, artifact=manifest)
-        .trigger(GitTrigger(source="github", project="acme", slug="demo", branch="main"))
-        .deploy("staging", account="staging")
-        .judge("Go?", inputs=["yes", "no"])
-        .deploy("production", account="prod")
-    )
-
-
 def test_an_invalid_chain_is_refused_before_any_request(fake: FakeGate, gate: GateClient) -> None:
-    # only_if reads the judgment's input, but with the default layout the judgment is in another pipeline:
+    # only_if reads the judgment's choice, but with the default layout the judgment is in another pipeline:
     # orca's #judgment() sees only its own pipeline, so production would never deploy.
-    invalid = chain().deploy("canary", account="prod", only_if="yes")
+    invalid = contract_chain().deploy("canary", account="prod", only_if="yes")
 
     with pytest.raises(ValidationError) as caught:
         gate.plan(invalid)
 
-    assert "#judgment('Go?') names no Manual Judgment stage of this pipeline" in str(caught.value)
+    assert "#judgment('Staging Judgement') names no Manual Judgment stage of this pipeline" in str(caught.value)
     assert fake.count() == 0
     plan = gate.plan(invalid, allow_invalid=True)
     assert plan.count("create") == 4
-    assert any("#judgment('Go?')" in warning and "allowed by allow_invalid" in warning for warning in plan.warnings)
+    assert any(
+        "#judgment('Staging Judgement')" in warning and "allowed by allow_invalid" in warning
+        for warning in plan.warnings
+    )
     assert "! error: 'Deploy to Canary'" in str(plan)
 
 
@@ -59,10 +47,10 @@ def test_warnings_show_in_the_plan_and_do_not_block(gate: GateClient) -> None:
 
 
 def test_a_layout_switch_warns_of_leftovers_and_double_triggers(fake: FakeGate, gate: GateClient) -> None:
-    gate.apply(gate.plan(chain()))  # three pipelines; "Deploy to Staging" has the git trigger
+    gate.apply(gate.plan(contract_chain()))  # three pipelines; "Deploy to Staging" has the git trigger
     fake.store({**pipeline_doc("Hand made", application=CHAIN_APP), "triggers": []})
 
-    switched = gate.plan(chain().pipelines("single"))
+    switched = gate.plan(contract_chain().pipelines("single"))
 
     leftovers = [w for w in switched.warnings if "no longer defined" in w]
     assert len(leftovers) == 3
@@ -73,7 +61,7 @@ def test_a_layout_switch_warns_of_leftovers_and_double_triggers(fake: FakeGate, 
     assert f"'{single_name}'" in double
     assert "Hand made" not in "".join(switched.warnings)
 
-    pruned = gate.plan(chain().pipelines("single"), prune=True)
+    pruned = gate.plan(contract_chain().pipelines("single"), prune=True)
     assert pruned.count("delete") == 3
     assert not [w for w in pruned.warnings if "no longer defined" in w or "fire on the same" in w]
 

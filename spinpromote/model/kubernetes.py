@@ -30,7 +30,7 @@ __all__ = [
 KUBERNETES = "kubernetes"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class TrafficOptions(SpinnakerObject):
     """Where traffic goes during a rollout; ``services`` are names such as ``"service my-svc"``.
 
@@ -48,7 +48,7 @@ class TrafficOptions(SpinnakerObject):
     extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class TrafficManagement(SpinnakerObject):
     """Spinnaker-managed rollout of a Deploy (Manifest). The default is Deck's: disabled.
 
@@ -85,7 +85,7 @@ class TrafficManagement(SpinnakerObject):
         return cls._strategy("none", services)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class BindArtifact(SpinnakerObject):
     """An artifact bound into manifests: an expected artifact's id, or an artifact given inline.
 
@@ -105,7 +105,7 @@ def _default_source(self: DeployManifest | RunJobManifest) -> str:
     return "artifact" if self.manifest_artifact_id or self.manifest_artifact else "text"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class DeployManifest(StageFields):
     """Deploy Kubernetes manifests, from an artifact or given as text (``deployManifest``).
 
@@ -135,7 +135,7 @@ class DeployManifest(StageFields):
     traffic_management: TrafficManagement | None = TrafficManagement()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class RunJobManifest(StageFields):
     """Run a Kubernetes Job to completion (``runJobManifest``; Deck also writes ``alias: runJob``).
 
@@ -161,7 +161,7 @@ class RunJobManifest(StageFields):
     alias: str | None = "runJob"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class InputArtifact(SpinnakerObject):
     """An input of a Bake (Manifest): an expected artifact's id (or an inline artifact) and its account.
 
@@ -178,7 +178,7 @@ class InputArtifact(SpinnakerObject):
     extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class BakeManifest(StageFields):
     """Render a Helm chart or Kustomize base into one ``embedded/base64`` manifest artifact.
 
@@ -206,7 +206,7 @@ class BakeManifest(StageFields):
     kustomize_file_path: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class _SelectorFields(StageFields):
     """Which existing manifests a stage acts on: by name (static), by cluster (dynamic) or by label."""
 
@@ -223,7 +223,7 @@ class _SelectorFields(StageFields):
     label_selectors: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class DeleteOptions(SpinnakerObject):
     """How a Delete (Manifest) deletes: cascading (Deck's default) and the grace period.
 
@@ -239,7 +239,7 @@ class DeleteOptions(SpinnakerObject):
     extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class DeleteManifest(_SelectorFields):
     """Delete Kubernetes objects (``deleteManifest``).
 
@@ -254,7 +254,7 @@ class DeleteManifest(_SelectorFields):
     options: DeleteOptions | None = DeleteOptions()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class ScaleManifest(_SelectorFields):
     """Scale a workload to ``replicas`` (``scaleManifest``).
 
@@ -269,7 +269,7 @@ class ScaleManifest(_SelectorFields):
     replicas: int | str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class UndoRolloutManifest(_SelectorFields):
     """Roll a workload back ``num_revisions_back`` revisions (``undoRolloutManifest``).
 

@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class JudgmentInput(SpinnakerObject):
     """An option the approver picks with Continue or Stop; read later with ``#judgment('<stage name>')``.
 
@@ -63,7 +63,7 @@ def _to_judgment_inputs(
     return tuple(JudgmentInput(value=v) if isinstance(v, str) else v for v in values)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class ManualJudgment(StageFields):
     """Wait for a person to Continue or Stop (``manualJudgment``).
 
@@ -86,7 +86,7 @@ class ManualJudgment(StageFields):
     roles: tuple[str, ...] = attrs.field(default=(), converter=to_str_tuple)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Wait(StageFields):
     """Wait a number of seconds (or a SpEL expression giving seconds).
 
@@ -102,7 +102,7 @@ class Wait(StageFields):
     skip_wait_text: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class RunPipeline(StageFields):
     """Run another pipeline (``pipeline`` stage); ``pipeline`` is its id, ``application`` its app.
 
@@ -120,7 +120,7 @@ class RunPipeline(StageFields):
     wait_for_completion: bool | None = True
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class ExecutionOptions(SpinnakerObject):
     """Which runs of a pipeline a Find Artifact From Execution stage looks at.
 
@@ -137,7 +137,7 @@ class ExecutionOptions(SpinnakerObject):
     extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class FindArtifactFromExecution(StageFields):
     """Bind ``expected_artifacts`` from the latest matching run of another pipeline (by id).
 
@@ -154,7 +154,7 @@ class FindArtifactFromExecution(StageFields):
     execution_options: ExecutionOptions | None = ExecutionOptions()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Webhook(StageFields):
     """Call an HTTP endpoint, and optionally poll it until it reports success.
 
@@ -181,7 +181,7 @@ class Webhook(StageFields):
     terminal_statuses: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Precondition(SpinnakerObject):
     """One check of a Check Preconditions stage.
 
@@ -206,7 +206,7 @@ class Precondition(SpinnakerObject):
         return cls(type="expression", context=context)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class CheckPreconditions(StageFields):
     """Fail (or halt the branch) unless every precondition holds.
 
@@ -222,7 +222,7 @@ class CheckPreconditions(StageFields):
     preconditions: tuple[Precondition, ...] = attrs.field(default=(), converter=to_tuple)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class GenericStage(StageFields):
     """Any other stage type (``kayentaCanary``, ``bake``, ...), every key kept in ``extra``.
 

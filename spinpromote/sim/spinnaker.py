@@ -133,9 +133,9 @@ class Spinnaker:
         self._record(f"saved {stored['application']}/{stored['name']!r}")
         return stored
 
-    def pipelines(self, application: str) -> list[Json]:
-        """The application's pipeline configs (``GET /applications/{app}/pipelineConfigs``)."""
-        return self.front50.list(application)
+    def pipelines(self, application: str, *, name_filter: str | None = None) -> list[Json]:
+        """The application's pipeline configs (``GET /applications/{app}/pipelineConfigs?pipelineNameFilter=``)."""
+        return self.front50.list(application, name_filter=name_filter)
 
     def pipeline(self, application: str, name: str) -> Json | None:
         """One config by name (exact), else by id (``GET /applications/{app}/pipelineConfigs/{name}``)."""

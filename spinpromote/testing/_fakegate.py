@@ -53,7 +53,9 @@ class FakeGate:
       ``"login-page"`` (200 with an HTML sign-in page, as some SSO proxies in front of Gate answer).
     - ``latency``: seconds added to every request; ``save_latency``: to saves instead (orca's save task).
     - ``faults``: a `Faults`; ``seed``: seeds the random generator that picks them.
-    - ``applications``: the applications that exist; None means any name exists.
+    - ``applications``: the applications that exist (created at once, email ``team@example.com``); more are
+      created through ``POST /tasks`` or `add_application`. None (the default) also answers every other name as
+      an existing application, which Spinnaker does not.
     - ``read_lag``: seconds a save stays invisible to reads (read-after-write lag).
     - ``steps_per_request``: how many due actions run before each answer (None: all of them).
 
@@ -98,7 +100,9 @@ class FakeGate:
         self.steps_per_request = steps_per_request
         self._lock = threading.RLock()
         self.spinnaker = spinnaker if spinnaker is not None else Spinnaker(stale_check=bool(stale_check))
-        self._applications = None if applications is None else {app.lower() for app in applications}
+        self._any_application = applications is None
+        for application in applications or ():
+            self.add_application(application)
         self._lag = ReadLag(read_lag)
         self._routes = Routes(self.spinnaker, read_lag=self._lag, any_application=self._application_exists)
         self._faults = FaultPicker(faults or Faults(), seed)
@@ -225,14 +229,21 @@ class FakeGate:
         with self._lock:
             self._sessions = {value: user for value, user in self._sessions.items() if user == "cookie-user"}
 
-    def add_application(self, name: str) -> None:
-        """Make an application exist (when the fake was given a fixed list of applications)."""
+    def add_application(self, name: str, **attributes: Any) -> dict[str, Any]:
+        """Create (or update) an application at once, as Deck would; return front50's record.
+
+        ``email`` defaults to ``team@example.com`` (front50 requires one); other attributes are kept as given.
+        """
         with self._lock:
-            if self._applications is not None:
-                self._applications.add(name.lower())
+            try:
+                return self.spinnaker.save_application(
+                    {"name": name, "email": "team@example.com", **attributes}, user="deck-user"
+                )
+            except SpinnakerAnswer as refused:
+                raise ValueError(refused.message) from None
 
     def _application_exists(self, name: str) -> bool:
-        return self._applications is None or name.lower() in self._applications
+        return self._any_application
 
     @property
     def executions(self) -> dict[str, dict[str, Any]]:

@@ -97,12 +97,75 @@ class Routes:
             case ("PATCH", ["pipelines", execution_id, "stages", stage_id]):
                 patched = spin.patch_stage(execution_id, stage_id, _object_body(body, "stage"), user=user)
                 return Answer(200, patched)
+            case ("POST", ["pipelines", "v2", application, name_or_id]):
+                return self._trigger_v2(application, name_or_id, body, user)
+            case ("PUT", ["pipelines", execution_id, "cancel"]) | (
+                "PUT",
+                ["applications", _, "pipelines", execution_id, "cancel"],
+            ):
+                spin.cancel(execution_id, query.get("reason"), user=user)
+                return Answer(200, None)  # Gate's cancel is void (PipelineController.groovy:228-234)
+            case ("GET", ["applications", application, "pipelines"]):
+                listed = spin.list_executions(
+                    application,
+                    limit=_limit(query.get("limit"), 10),  # gate.execution.fetch.limit (ApplicationController:47)
+                    statuses=_csv(query.get("statuses")),
+                    expand=query.get("expand", "false") == "true",
+                )
+                return Answer(200, listed)
+            case ("GET", ["executions"]):
+                return self._executions(query)
+            case ("POST", ["tasks"]):
+                return self._task(_object_body(body, "task"), user)
+            case ("POST", ["applications", application, "tasks"]):  # deprecated: forces the application
+                return self._task({**_object_body(body, "task"), "application": application}, user)
+            case ("GET", ["tasks", task_id]):
+                return Answer(200, spin.task_json(task_id))
         return error_answer(404, f"No handler found for {method} /{'/'.join(segments)}")
 
     def _application(self, application: str) -> Answer:
-        if self._any_application(application):
-            return Answer(200, {"name": application, "attributes": {"name": application.upper()}, "clusters": {}})
-        return error_answer(404, f"Application not found (id: {application})")
+        if application not in self.spinnaker.applications and self._any_application(application):
+            # FakeGate's "any application exists" mode (not Spinnaker's): a record that was never saved
+            attributes = {"name": application.upper(), "email": "team@example.com"}
+            return Answer(200, {"name": application, "attributes": attributes, "clusters": {}})
+        return Answer(200, self.spinnaker.application(application))
+
+    def _task(self, body: dict[str, Any], user: str) -> Answer:
+        task_id = self.spinnaker.submit_task(body, user=user)
+        return Answer(200, {"ref": f"/tasks/{task_id}"})  # Gate does not wait (TaskController.groovy:46-50)
+
+    def _trigger_v2(self, application: str, name_or_id: str, body: bytes, user: str) -> Answer:
+        # Gate v2 hands the trigger to echo with a new eventId and answers 202 {eventId, ref}
+        # (PipelineController.groovy:319-334)
+        event_id = self.spinnaker.ids.uuid("event")
+        trigger = {**_object_body(body, "trigger"), "eventId": event_id}
+        execution_id = self.spinnaker.trigger(application, name_or_id, trigger, user=user)
+        return Answer(202, {"eventId": event_id, "ref": f"/pipelines/{execution_id}"})
+
+    def _executions(self, query: Mapping[str, str]) -> Answer:
+        # gate ExecutionsController.java:40-78: neither id list -> [], both -> orca's 400, limit per config 1
+        config_ids, execution_ids = _csv(query.get("pipelineConfigIds")), _csv(query.get("executionIds"))
+        statuses = _csv(query.get("statuses"))
+        expand = query.get("expand", "true") == "true"
+        if config_ids and execution_ids:
+            return error_answer(400, "Only pipelineConfigIds OR executionIds can be specified")
+        if config_ids:
+            limit = _limit(query.get("limit"), 1)
+            return Answer(
+                200,
+                self.spinnaker.executions_of_configs(config_ids, limit=limit, statuses=statuses, expand=expand),
+            )
+        if execution_ids:
+            found = []
+            for execution_id in execution_ids:
+                try:
+                    execution = self.spinnaker.execution_json(execution_id)
+                except SpinnakerAnswer:
+                    continue
+                if statuses is None or execution["status"] in statuses:
+                    found.append(execution)
+            return Answer(200, found)
+        return Answer(200, [])
 
     def _save(self, body: bytes, stale_check: bool, user: str) -> Answer:
         document = _json_body(body, "pipeline")

@@ -18,6 +18,7 @@ import copy
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from spinpromote.planning import drop_nulls
 from spinpromote.sim.clock import Ids
 from spinpromote.sim.errors import SpinnakerAnswer
 
@@ -29,14 +30,15 @@ Json = dict[str, Any]
 class Front50:
     """Stored pipeline configs, keyed by id, in the order they were first saved.
 
-    ```pycon
-    >>> from spinpromote.sim.clock import Ids
-    >>> store = Front50(Ids(), now=lambda: 1000)
-    >>> saved = store.save({"application": "demo", "name": " Deploy ", "stages": []})
-    >>> saved["name"], saved["updateTs"]
-    ('Deploy', '1000')
+        ```pycon
+        >>> from spinpromote.planning import drop_nulls
+    from spinpromote.sim.clock import Ids
+        >>> store = Front50(Ids(), now=lambda: 1000)
+        >>> saved = store.save({"application": "demo", "name": " Deploy ", "stages": []})
+        >>> saved["name"], saved["updateTs"]
+        ('Deploy', '1000')
 
-    ```
+        ```
     """
 
     def __init__(self, ids: Ids, *, now: Callable[[], int], stale_check: bool = False) -> None:
@@ -49,7 +51,7 @@ class Front50:
 
     def save(self, document: Mapping[str, Any], *, stale_check: bool = False, user: str = "anonymous") -> Json:
         """Store a pipeline as front50 does; return the stored document or raise `SpinnakerAnswer` (400)."""
-        pipeline: Json = without_nulls(dict(document))  # F8
+        pipeline: Json = drop_nulls(dict(document))  # F8
         name, application = pipeline.get("name"), pipeline.get("application")
         if not isinstance(name, str) or not name.strip() or not isinstance(application, str) or not application.strip():
             # F2: InvalidEntityException, 422 from front50, 400 through Gate's save task (:484-486)
@@ -136,19 +138,3 @@ class Front50:
 
     def __iter__(self) -> Iterator[Json]:
         return iter(list(self._pipelines.values()))
-
-
-def without_nulls(value: Any) -> Any:
-    """A copy of JSON data without null members, as orca's NON_NULL serialization writes it.
-
-    ```pycon
-    >>> without_nulls({"name": "Deploy", "description": None, "stages": [{"refId": "1", "comments": None}]})
-    {'name': 'Deploy', 'stages': [{'refId': '1'}]}
-
-    ```
-    """
-    if isinstance(value, Mapping):
-        return {key: without_nulls(item) for key, item in value.items() if item is not None}
-    if isinstance(value, list):
-        return [without_nulls(item) for item in value]
-    return value

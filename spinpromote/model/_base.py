@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+import attrs
 from typing_extensions import Self
 
 if TYPE_CHECKING:
     from spinpromote.validate import Problem
 
-__all__ = ["JSON", "Drawable", "JsonObject", "SpinnakerObject", "to_ms", "to_str_tuple", "to_tuple"]
+__all__ = [
+    "JSON",
+    "Drawable",
+    "JsonObject",
+    "SpinnakerObject",
+    "WireRecord",
+    "to_ms",
+    "to_str_tuple",
+    "to_tuple",
+]
 
 JSON = Any
 """Any JSON value: dict, list, str, int, float, bool or None."""
@@ -19,13 +29,39 @@ JSON = Any
 JsonObject = Mapping[str, Any]
 
 
-class SpinnakerObject:
-    """Mixin for model classes: render to Spinnaker JSON and parse back.
+class WireRecord(NamedTuple):
+    """What the codec saw when it parsed an object, so that rendering it gives back the same JSON text.
 
-    The model only names the codec; the codec owns all knowledge of the wire format.
+    ``keys``: the object's keys in input order; ``nulls``: the keys that were an explicit ``null``;
+    ``duplicates``: JSON paths of keys given twice in the document (on the root object only). The codec
+    makes it and `attrs.evolve` carries it over to an edited copy; code written by `spinpromote import`
+    passes it, as a dict, only where a new object would render differently from the imported JSON.
     """
 
-    __slots__ = ()
+    keys: tuple[str, ...] = ()
+    nulls: frozenset[str] = frozenset()
+    duplicates: tuple[str, ...] = ()
+
+
+def _to_record(value: WireRecord | Mapping[str, Any] | None) -> WireRecord | None:
+    """Accept the record as code written by `spinpromote import` spells it: ``{"keys": [...], "nulls": [...]}``."""
+    if value is None or type(value) is WireRecord:
+        return value
+    if isinstance(value, Mapping):
+        return WireRecord(keys=tuple(value.get("keys", ())), nulls=frozenset(value.get("nulls", ())))
+    raise TypeError(f"_wire is the codec's record, not {type(value).__name__}")
+
+
+@attrs.frozen(kw_only=True)
+class SpinnakerObject:
+    """Base of the model classes: render to Spinnaker JSON and parse back.
+
+    The model only names the codec; the codec owns all knowledge of the wire format. ``_wire`` is the
+    codec's private record of a parsed object's key order and explicit nulls. It takes no part in equality,
+    hashing or ``repr``: two objects with the same values are equal however their JSON was laid out.
+    """
+
+    _wire: WireRecord | None = attrs.field(default=None, alias="_wire", repr=False, eq=False, converter=_to_record)
 
     def to_dict(self) -> dict[str, Any]:
         """Render as a JSON-ready dict, exactly as Spinnaker stores it."""
@@ -49,9 +85,9 @@ class SpinnakerObject:
     @classmethod
     def from_json(cls, text: str | bytes) -> Self:
         """Parse JSON text; see `from_dict`."""
-        from spinpromote.codec import loads
+        from spinpromote.codec import parse_json
 
-        return cls.from_dict(loads(text))
+        return parse_json(text, cls)
 
 
 class Validatable:
@@ -105,16 +141,18 @@ class Drawable:
         return pipelines_html(self._drawn_pipelines())
 
 
-def to_tuple(value: Iterable[Any] | None) -> tuple[Any, ...] | None:
-    """Store any iterable as a tuple so models stay immutable; None stays None (absent)."""
-    if value is None or isinstance(value, tuple):
+def to_tuple(value: Iterable[Any] | None) -> tuple[Any, ...]:
+    """Store any iterable as a tuple so models stay immutable; None is the empty tuple."""
+    if value is None:
+        return ()
+    if isinstance(value, tuple):
         return value
     if isinstance(value, (str, bytes, Mapping)):
         raise TypeError(f"expected a list, got {type(value).__name__}: {value!r}")
     return tuple(value)
 
 
-def to_str_tuple(value: Iterable[str] | str | None) -> tuple[str, ...] | None:
+def to_str_tuple(value: Iterable[str] | str | None) -> tuple[str, ...]:
     """Like `to_tuple`, but a single string is taken as a one-item list."""
     if isinstance(value, str):
         return (value,)

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import attrs
 
 from spinpromote.model._base import SpinnakerObject
+from spinpromote.model._frozen import EMPTY, freeze_mapping
 
 __all__ = [
     "Artifact",
@@ -48,12 +49,12 @@ class _ArtifactFields(SpinnakerObject):
     location: str | None = None
     reference: str | None = None
     artifact_account: str | None = None
-    metadata: Mapping[str, Any] | None = None
+    metadata: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
     custom_kind: bool | None = None
     provenance: str | None = None
     uuid: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
-    """Keys the model does not know, and explicit nulls, kept so that parsing is lossless."""
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
+    """Keys the model does not know, kept (read-only) so that parsing is lossless."""
 
     TYPE: ClassVar[str]
 
@@ -444,4 +445,4 @@ class ExpectedArtifact(SpinnakerObject):
     default: Artifact | None = None
     use_default_artifact: bool | None = attrs.field(default=attrs.Factory(_default_use_default, takes_self=True))
     use_prior_artifact: bool | None = False
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 import attrs
 
 from spinpromote.model._base import SpinnakerObject, to_str_tuple, to_tuple
+from spinpromote.model._frozen import EMPTY, freeze_mapping, freeze_mappings
 from spinpromote.model.artifacts import Artifact
 from spinpromote.model.options import Moniker
 from spinpromote.model.stage_base import StageFields
@@ -42,9 +43,9 @@ class TrafficOptions(SpinnakerObject):
 
     enable_traffic: bool | None = False
     namespace: str | None = None
-    services: tuple[str, ...] | None = attrs.field(default=(), converter=to_str_tuple)
+    services: tuple[str, ...] = attrs.field(default=(), converter=to_str_tuple)
     strategy: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
 @attrs.frozen(kw_only=True)
@@ -60,7 +61,7 @@ class TrafficManagement(SpinnakerObject):
 
     enabled: bool | None = False
     options: TrafficOptions | None = TrafficOptions()
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
     @classmethod
     def _strategy(cls, strategy: str, services: Iterable[str]) -> TrafficManagement:
@@ -97,7 +98,7 @@ class BindArtifact(SpinnakerObject):
 
     expected_artifact_id: str | None = None
     artifact: Artifact | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
 def _default_source(self: DeployManifest | RunJobManifest) -> str:
@@ -124,13 +125,13 @@ class DeployManifest(StageFields):
     manifest_artifact_id: str | None = None
     manifest_artifact: Artifact | None = None
     manifest_artifact_account: str | None = None
-    manifests: tuple[Mapping[str, Any], ...] | None = attrs.field(default=None, converter=to_tuple)
+    manifests: tuple[Mapping[str, Any], ...] = attrs.field(default=(), converter=freeze_mappings)
     source: str | None = attrs.field(default=attrs.Factory(_default_source, takes_self=True))
     namespace_override: str | None = None
     moniker: Moniker | None = None
     skip_expression_evaluation: bool | None = False
-    required_artifact_ids: tuple[str, ...] | None = attrs.field(default=None, converter=to_str_tuple)
-    required_artifacts: tuple[BindArtifact, ...] | None = attrs.field(default=None, converter=to_tuple)
+    required_artifact_ids: tuple[str, ...] = attrs.field(default=(), converter=to_str_tuple)
+    required_artifacts: tuple[BindArtifact, ...] = attrs.field(default=(), converter=to_tuple)
     traffic_management: TrafficManagement | None = TrafficManagement()
 
 
@@ -151,9 +152,9 @@ class RunJobManifest(StageFields):
     application: str | None = None
     manifest_artifact_id: str | None = None
     manifest_artifact: Artifact | None = None
-    manifest: Mapping[str, Any] | None = None
+    manifest: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
     source: str | None = attrs.field(default=attrs.Factory(_default_source, takes_self=True))
-    required_artifact_ids: tuple[str, ...] | None = attrs.field(default=None, converter=to_str_tuple)
+    required_artifact_ids: tuple[str, ...] = attrs.field(default=(), converter=to_str_tuple)
     skip_expression_evaluation: bool | None = None
     property_file: str | None = None
     consume_artifact_source: str | None = None
@@ -174,7 +175,7 @@ class InputArtifact(SpinnakerObject):
     id: str | None = None
     account: str | None = None
     artifact: Artifact | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
 @attrs.frozen(kw_only=True)
@@ -195,9 +196,9 @@ class BakeManifest(StageFields):
     template_renderer: str | None = "HELM3"
     output_name: str | None = None
     namespace: str | None = None
-    input_artifacts: tuple[InputArtifact, ...] | None = attrs.field(default=None, converter=to_tuple)
+    input_artifacts: tuple[InputArtifact, ...] = attrs.field(default=(), converter=to_tuple)
     input_artifact: InputArtifact | None = None
-    overrides: Mapping[str, Any] | None = None
+    overrides: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
     raw_overrides: bool | None = None
     evaluate_override_expressions: bool | None = None
     include_crds: bool | None = None
@@ -218,8 +219,8 @@ class _SelectorFields(StageFields):
     cluster: str | None = None
     kind: str | None = None
     criteria: str | None = None
-    kinds: tuple[str, ...] | None = attrs.field(default=None, converter=to_str_tuple)
-    label_selectors: Mapping[str, Any] | None = None
+    kinds: tuple[str, ...] = attrs.field(default=(), converter=to_str_tuple)
+    label_selectors: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
 @attrs.frozen(kw_only=True)
@@ -235,7 +236,7 @@ class DeleteOptions(SpinnakerObject):
 
     cascading: bool | None = True
     grace_period_seconds: int | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
 @attrs.frozen(kw_only=True)

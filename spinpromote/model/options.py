@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from spinpromote.model._base import SpinnakerObject, to_tuple
+from spinpromote.model._frozen import EMPTY, freeze_mapping
 
 __all__ = [
     "ExecutionWindow",
@@ -36,7 +37,7 @@ class FailurePolicy(SpinnakerObject):
     fail_pipeline: bool | None = None
     continue_pipeline: bool | None = None
     complete_other_branches_then_fail: bool | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
     """Only for a policy parsed on its own; on a stage, unknown keys belong to the stage's ``extra``."""
 
     @classmethod
@@ -78,7 +79,7 @@ class StageEnabled(SpinnakerObject):
 
     expression: str | None = None
     type: str | None = "expression"
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
 def to_stage_enabled(value: StageEnabled | str | None) -> StageEnabled | None:
@@ -101,7 +102,7 @@ class HourRange(SpinnakerObject):
     start_min: int | None = 0
     end_hour: int | None = None
     end_min: int | None = 0
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
 @attrs.frozen(kw_only=True)
@@ -119,7 +120,7 @@ class Jitter(SpinnakerObject):
     min_delay: int | None = 0
     max_delay: int | None = None
     skip_manual: bool | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
 @attrs.frozen(kw_only=True)
@@ -133,10 +134,10 @@ class ExecutionWindow(SpinnakerObject):
     ```
     """
 
-    hours: tuple[HourRange, ...] | None = attrs.field(default=(), converter=to_tuple)
-    days: tuple[int, ...] | None = attrs.field(default=None, converter=to_tuple)
+    hours: tuple[HourRange, ...] = attrs.field(default=(), converter=to_tuple)
+    days: tuple[int, ...] = attrs.field(default=(), converter=to_tuple)
     jitter: Jitter | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
     @classmethod
     def weekdays(cls, *hours: HourRange, jitter: Jitter | None = None) -> ExecutionWindow:
@@ -160,4 +161,4 @@ class Moniker(SpinnakerObject):
     stack: str | None = None
     detail: str | None = None
     sequence: int | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)

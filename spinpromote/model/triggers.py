@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 import attrs
 
 from spinpromote.model._base import SpinnakerObject, to_str_tuple
+from spinpromote.model._frozen import EMPTY, freeze_mapping
 
 __all__ = [
     "CronTrigger",
@@ -32,11 +33,11 @@ class _TriggerFields(SpinnakerObject):
     TYPE: ClassVar[str]
 
     enabled: bool | None = True
-    expected_artifact_ids: tuple[str, ...] | None = attrs.field(default=None, converter=to_str_tuple)
+    expected_artifact_ids: tuple[str, ...] = attrs.field(default=(), converter=to_str_tuple)
     run_as_user: str | None = None
     description: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
-    """Keys the model does not know, and explicit nulls, kept so that parsing is lossless."""
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
+    """Keys the model does not know, kept (read-only) so that parsing is lossless."""
 
     @property
     def type(self) -> str | None:
@@ -61,7 +62,7 @@ class GitTrigger(_TriggerFields):
     slug: str | None = None
     branch: str | None = None
     secret: str | None = None
-    events: tuple[str, ...] | None = attrs.field(default=None, converter=to_str_tuple)
+    events: tuple[str, ...] = attrs.field(default=(), converter=to_str_tuple)
 
 
 @attrs.frozen(kw_only=True)
@@ -97,7 +98,7 @@ class PipelineTrigger(_TriggerFields):
     TYPE: ClassVar[str] = "pipeline"
     application: str | None = None
     pipeline: str | None = None
-    status: tuple[str, ...] | None = attrs.field(default=("successful",), converter=to_str_tuple)
+    status: tuple[str, ...] = attrs.field(default=("successful",), converter=to_str_tuple)
 
 
 @attrs.frozen(kw_only=True)
@@ -114,7 +115,7 @@ class CronTrigger(_TriggerFields):
     TYPE: ClassVar[str] = "cron"
     id: str | None = None
     cron_expression: str | None = None
-    parameters: Mapping[str, Any] | None = None
+    parameters: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
 @attrs.frozen(kw_only=True)
@@ -130,7 +131,7 @@ class WebhookTrigger(_TriggerFields):
 
     TYPE: ClassVar[str] = "webhook"
     source: str | None = None
-    payload_constraints: Mapping[str, Any] | None = None
+    payload_constraints: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
 @attrs.frozen(kw_only=True)
@@ -148,7 +149,7 @@ class JenkinsTrigger(_TriggerFields):
     master: str | None = None
     job: str | None = None
     property_file: str | None = None
-    payload_constraints: Mapping[str, Any] | None = None
+    payload_constraints: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
 @attrs.frozen(kw_only=True)
@@ -182,8 +183,8 @@ class PubsubTrigger(_TriggerFields):
     TYPE: ClassVar[str] = "pubsub"
     pubsub_system: str | None = None
     subscription_name: str | None = None
-    payload_constraints: Mapping[str, Any] | None = None
-    attribute_constraints: Mapping[str, Any] | None = None
+    payload_constraints: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
+    attribute_constraints: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
 @attrs.frozen(kw_only=True)

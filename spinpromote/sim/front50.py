@@ -30,15 +30,14 @@ Json = dict[str, Any]
 class Front50:
     """Stored pipeline configs, keyed by id, in the order they were first saved.
 
-        ```pycon
-        >>> from spinpromote.planning import drop_nulls
-    from spinpromote.sim.clock import Ids
-        >>> store = Front50(Ids(), now=lambda: 1000)
-        >>> saved = store.save({"application": "demo", "name": " Deploy ", "stages": []})
-        >>> saved["name"], saved["updateTs"]
-        ('Deploy', '1000')
+    ```pycon
+    >>> from spinpromote.sim.clock import Ids
+    >>> store = Front50(Ids(), now=lambda: 1000)
+    >>> saved = store.save({"application": "demo", "name": " Deploy ", "stages": []})
+    >>> saved["name"], saved["updateTs"]
+    ('Deploy', '1000')
 
-        ```
+    ```
     """
 
     def __init__(self, ids: Ids, *, now: Callable[[], int], stale_check: bool = False) -> None:

@@ -52,7 +52,7 @@ class Tasks:
         """Store the orchestration RUNNING and run its jobs on the next step; return its id."""
         jobs = body.get("job")
         if not isinstance(jobs, list) or not all(isinstance(job, Mapping) for job in jobs):
-            raise SpinnakerAnswer(400, "A task needs a job: a list of objects, each with a type")
+            raise SpinnakerAnswer(400, "A task needs a job: a list of objects, each with a type")  # our wording
         now = self._clock.now
         task: Json = {
             "id": self._ids.ulid(now),

@@ -297,3 +297,20 @@ def test_executions_by_config_ids(fake: FakeGate) -> None:
     assert call(fake, "GET", "/executions").json() == []
     mixed = call(fake, "GET", "/executions", params={"pipelineConfigIds": "id-A", "executionIds": first})
     assert mixed.status_code == 400
+
+
+def test_steps_per_request_lets_a_poller_see_each_step() -> None:
+    """With steps_per_request=1 each answer runs one simulator action: the execution moves a step per poll."""
+    with FakeGate(steps_per_request=1) as fake:
+        fake.store(pipeline("Two", wait("first"), wait("second")))
+        ref = requests.post(f"{fake.url}/pipelines/{APP}/Two", timeout=5).json()["ref"]
+        seen = []
+        for _ in range(40):
+            execution = requests.get(f"{fake.url}{ref}", timeout=5).json()
+            seen.append((execution["status"], tuple(stage["status"] for stage in execution["stages"])))
+            if execution["status"] == "SUCCEEDED":
+                break
+
+    assert seen[0] == ("RUNNING", ("NOT_STARTED", "NOT_STARTED"))  # the first poll ran only the start
+    assert ("RUNNING", ("SUCCEEDED", "NOT_STARTED")) in seen
+    assert seen[-1] == ("SUCCEEDED", ("SUCCEEDED", "SUCCEEDED")) and len(set(seen)) >= 4

@@ -61,10 +61,16 @@ def typed(*documents: dict[str, Any]) -> list[Pipeline]:
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeGate]:
-    """A FakeGate without auth or faults."""
-    with FakeGate() as server:
+def fake(request: pytest.FixtureRequest) -> Iterator[FakeGate]:
+    """A FakeGate without auth or faults (its options can be given by indirect parametrization)."""
+    with FakeGate(**getattr(request, "param", {})) as server:
         yield server
+
+
+# The client's protection against overwriting an edit relies on staleCheck, which released front50 ignores
+# (spinnaker-runtime.md section 8; PipelineController.java:534-538): these tests run against a front50 whose
+# operator enabled the repair (spinnaker/spinnaker #8022, controller.pipeline.save.stale-check-enabled).
+STALE_CHECKED = pytest.mark.parametrize("fake", [{"stale_check": True}], indirect=True, ids=["stale-check-repaired"])
 
 
 @pytest.fixture

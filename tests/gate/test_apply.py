@@ -20,7 +20,7 @@ from spinpromote.gate import (
 )
 from spinpromote.planning import canonical, comparable
 from spinpromote.testing import FakeGate, FaultKind
-from tests.gate.conftest import APP, FAST_RETRY, pipeline_doc, typed
+from tests.gate.conftest import APP, FAST_RETRY, STALE_CHECKED, pipeline_doc, typed
 
 
 def contract_chain() -> PromotionChain:
@@ -125,6 +125,7 @@ def test_unchanged_pipelines_are_not_written(fake: FakeGate, gate: GateClient) -
     assert fake.count("POST", "/pipelines") == 1
 
 
+@STALE_CHECKED
 def test_a_ui_edit_made_after_the_plan_is_not_overwritten(fake: FakeGate, gate: GateClient) -> None:
     gate.apply(gate.plan(typed(pipeline_doc("Deploy"))))
     plan = gate.plan(typed(pipeline_doc("Deploy", wait_time=60)))
@@ -232,6 +233,7 @@ def test_prune_leaves_a_pipeline_edited_after_the_plan(fake: FakeGate, gate: Gat
     assert fake.count("DELETE") == 0
 
 
+@STALE_CHECKED
 def test_prune_waits_until_every_write_succeeded(fake: FakeGate, gate: GateClient) -> None:
     gate.apply(gate.plan(typed(pipeline_doc("Keep"), pipeline_doc("Retire"))))
     plan = gate.plan(typed(pipeline_doc("Keep", wait_time=1)), prune=True)
@@ -247,6 +249,7 @@ def test_prune_waits_until_every_write_succeeded(fake: FakeGate, gate: GateClien
     assert fake.pipeline(APP, "Retire") is not None
 
 
+@STALE_CHECKED
 def test_save_pipeline_adopts_the_live_id_and_supports_stale_check(fake: FakeGate, gate: GateClient) -> None:
     live_id = fake.store({**pipeline_doc("Deploy"), "id": "made-in-deck"})["id"]
     without_id = {k: v for k, v in pipeline_doc("deploy", description="from a script").items() if k != "id"}

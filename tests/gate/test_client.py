@@ -20,7 +20,7 @@ from spinpromote.gate import (
     Timeout,
 )
 from spinpromote.testing import FakeGate, Faults
-from tests.gate.conftest import APP, FAST_RETRY, RecordingSession, pipeline_doc
+from tests.gate.conftest import APP, FAST_RETRY, STALE_CHECKED, RecordingSession, pipeline_doc
 
 LIST_PATH = f"/applications/{APP}/pipelineConfigs"
 
@@ -120,6 +120,7 @@ def test_a_save_is_not_blindly_retried_after_a_502(fake: FakeGate, gate: GateCli
     assert fake.count("POST", "/pipelines") == 1
 
 
+@STALE_CHECKED
 def test_gate_error_bodies_become_typed_errors(fake: FakeGate, gate: GateClient) -> None:
     stored = fake.store(pipeline_doc("Deploy"))
     fake.edit(APP, "Deploy", lambda doc: doc.update(description="edited"))

@@ -6,9 +6,9 @@ alternate between the sides; the median of each side counts. Target: at most 1.2
 ``requests`` is not imported (the Gate client is imported only on demand).
 
 ``import spinpromote`` is lazy (PEP 562): names load on first use. So that the figure is not mistaken for
-the cost of using the library, the script also times, untargeted, ``from spinpromote import Pipeline,
-PromotionChain`` and a first render and parse, and lists the modules each adds, slowest first
-(``-X importtime``).
+the cost of using the library, the script also times ``from spinpromote import Pipeline, PromotionChain``
+and then a first render and parse (target: at most 2x ``import cattrs``), and lists the modules each adds,
+slowest first (``-X importtime``).
 
 Run: ``python benchmarks/bench_import.py [--runs N]``
 """
@@ -25,6 +25,7 @@ import time
 import _bench  # before spinpromote: puts the checkout on sys.path
 
 TARGET = 1.2
+FIRST_USE_TARGET = 2.0
 SNIPPET = (
     "import sys, time\n"
     "start = time.perf_counter()\n"
@@ -37,7 +38,7 @@ BASELINE = "import cattrs"
 FIRST_USE = {
     "from spinpromote import Pipeline, PromotionChain": "from spinpromote import Pipeline, PromotionChain",
     "... + first to_json() and from_json() of a pipeline": (
-        "from spinpromote import Pipeline, Wait; "
+        "from spinpromote import Pipeline, PromotionChain, Wait; "
         "Pipeline.from_json(Pipeline(application='a', name='b', stages=[Wait(wait_time=1)]).to_json())"
     ),
 }
@@ -125,11 +126,15 @@ def main() -> None:
         f"    statement {ours[0] * 1e3:.1f} ms ({ours[3]} modules) vs {theirs[0] * 1e3:.1f} ms ({theirs[3]} modules); "
         f"whole process {ours[1] * 1e3:.1f} ms vs {theirs[1] * 1e3:.1f} ms ({ours[1] / theirs[1]:.2f}x)"
     )
-    print("untargeted, what using the library costs (lazy imports load on first use):")
-    for label, sample in zip(FIRST_USE, first_use, strict=True):
+    print("what using the library costs (lazy imports load on first use):")
+    for index, (label, sample) in enumerate(zip(FIRST_USE, first_use, strict=True)):
+        first = sample[0] / theirs[0]
+        target = ""
+        if index == len(FIRST_USE) - 1:
+            target = f"  {'OK' if first <= FIRST_USE_TARGET else 'MISSED'} (target <= {FIRST_USE_TARGET:.2f}x)"
         print(
-            f"  `{label}`: {sample[0] * 1e3:.1f} ms ({sample[3]} modules), {sample[0] / theirs[0]:.2f}x "
-            f"`{BASELINE}`; whole process {sample[1] * 1e3:.1f} ms"
+            f"  `{label}`: {sample[0] * 1e3:.1f} ms ({sample[3]} modules), {first:.2f}x "
+            f"`{BASELINE}`{target}; whole process {sample[1] * 1e3:.1f} ms"
         )
 
     baseline_modules = self_times(BASELINE, env)

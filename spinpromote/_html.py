@@ -28,9 +28,9 @@ def pipelines_html(pipelines: Sequence[model.Pipeline]) -> str:
     """
     rows = []
     for pipeline in pipelines:
-        triggers = ", ".join(escape(trigger_label(t)) for t in pipeline.triggers or ()) or _NONE
-        artifacts = ", ".join(escape(ea.display_name or ea.id or "?") for ea in pipeline.expected_artifacts or ())
-        stages = ", ".join(escape(s.name or s.type) for s in pipeline.stages or ()) or _NONE
+        triggers = ", ".join(escape(trigger_label(t)) for t in pipeline.triggers) or _NONE
+        artifacts = ", ".join(escape(ea.display_name or ea.id or "?") for ea in pipeline.expected_artifacts)
+        stages = ", ".join(escape(s.name or s.type) for s in pipeline.stages) or _NONE
         rows.append(
             f"<tr><td><b>{escape(pipeline.name or '')}</b></td><td>{triggers}</td>"
             f"<td>{artifacts or _NONE}</td><td>{stages}</td></tr>"

@@ -26,7 +26,7 @@ def stage_parents(stages: Sequence[model.Stage]) -> list[list[int]]:
     ```
     """
     by_ref = {stage.ref_id: index for index, stage in enumerate(stages) if stage.ref_id is not None}
-    return [[by_ref[ref] for ref in stage.requisite_stage_ref_ids or () if ref in by_ref] for stage in stages]
+    return [[by_ref[ref] for ref in stage.requisite_stage_ref_ids if ref in by_ref] for stage in stages]
 
 
 def components(parents: Sequence[Sequence[int]]) -> list[list[int]]:

@@ -69,9 +69,9 @@ class PipelineBuilder:
             changes["requisite_stage_ref_ids"] = parents
         if isinstance(stage, model.DeployManifest) and stage.moniker is None:
             changes["moniker"] = model.Moniker(app=self.application)
-        if any(ea.id is None for ea in stage.expected_artifacts or ()):
+        if any(ea.id is None for ea in stage.expected_artifacts):
             changes["expected_artifacts"] = tuple(
-                with_artifact_id(ea, self.application) for ea in stage.expected_artifacts or ()
+                with_artifact_id(ea, self.application) for ea in stage.expected_artifacts
             )
         # Evolving rebuilds the whole stage, so skip it when the stage already says the right thing.
         added = attrs.evolve(stage, **changes) if changes else stage

@@ -381,7 +381,7 @@ class _Renderer:
         for ea in self.artifacts:
             builder.expect(ea)
         for trigger in self.chain.triggers:
-            if trigger.expected_artifact_ids is None and not isinstance(trigger, model.CronTrigger):
+            if not trigger.expected_artifact_ids and not isinstance(trigger, model.CronTrigger):
                 trigger = attrs.evolve(trigger, expected_artifact_ids=ids)
             builder.trigger(trigger)
 

@@ -52,7 +52,7 @@ def _pipeline_triggers(pipelines: Sequence[model.Pipeline], chain: PromotionChai
     known = {p.id for p in pipelines} | set(chain.ids.values())
     problems = []
     for pipeline in pipelines:
-        for index, trigger in enumerate(pipeline.triggers or ()):
+        for index, trigger in enumerate(pipeline.triggers):
             if isinstance(trigger, model.PipelineTrigger) and trigger.pipeline not in known:
                 problems.append(
                     _problem(
@@ -62,7 +62,7 @@ def _pipeline_triggers(pipelines: Sequence[model.Pipeline], chain: PromotionChai
                         "adopt the pipeline with ids={name: id}, or fix the id",
                     )
                 )
-        for index, stage in enumerate(pipeline.stages or ()):
+        for index, stage in enumerate(pipeline.stages):
             if isinstance(stage, model.RunPipeline | model.FindArtifactFromExecution):
                 if stage.application == pipeline.application and stage.pipeline not in known:
                     problems.append(
@@ -88,13 +88,13 @@ def _artifact_binding(pipelines: Sequence[model.Pipeline]) -> list[Problem]:
     for pipeline in pipelines:
         received: set[tuple[str | None, str | None]] = set()
         listed: set[str] = set()
-        for trigger in pipeline.triggers or ():
-            listed.update(trigger.expected_artifact_ids or ())
+        for trigger in pipeline.triggers:
+            listed.update(trigger.expected_artifact_ids)
             if isinstance(trigger, model.PipelineTrigger) and trigger.pipeline in by_id:
                 received |= flowing.get(trigger.pipeline or "", set())
-        declared = {ea.id: ea for ea in pipeline.expected_artifacts or () if ea.id}
+        declared = {ea.id: ea for ea in pipeline.expected_artifacts if ea.id}
         bound: set[str] = set()
-        for index, ea in enumerate(pipeline.expected_artifacts or ()):
+        for index, ea in enumerate(pipeline.expected_artifacts):
             path = f"$.expectedArtifacts[{index}]"
             if ea.match is not None and (not ea.match.type or not ea.match.name):
                 problems.append(
@@ -108,8 +108,8 @@ def _artifact_binding(pipelines: Sequence[model.Pipeline]) -> list[Problem]:
             sources = (ea.use_default_artifact and ea.default is not None) or ea.use_prior_artifact
             from_upstream = _matcher(ea) in received
             has_trigger_source = any(
-                ea.id in (t.expected_artifact_ids or ()) and not isinstance(t, model.PipelineTrigger)
-                for t in pipeline.triggers or ()
+                ea.id in (t.expected_artifact_ids) and not isinstance(t, model.PipelineTrigger)
+                for t in pipeline.triggers
             )
             if sources or from_upstream or has_trigger_source:
                 if ea.id:
@@ -124,7 +124,7 @@ def _artifact_binding(pipelines: Sequence[model.Pipeline]) -> list[Problem]:
                     )
                 )
         matchers = Counter(_matcher(ea) for ea in declared.values())
-        for index, ea in enumerate(pipeline.expected_artifacts or ()):
+        for index, ea in enumerate(pipeline.expected_artifacts):
             if matchers[_matcher(ea)] > 1:
                 problems.append(
                     _problem(
@@ -133,14 +133,12 @@ def _artifact_binding(pipelines: Sequence[model.Pipeline]) -> list[Problem]:
                         "two expected artifacts match the same artifacts: make each matcher distinct",
                     )
                 )
-        produced = {ea.id for s in pipeline.stages or () for ea in s.expected_artifacts or () if ea.id}
-        for index, stage in enumerate(pipeline.stages or ()):
+        produced = {ea.id for s in pipeline.stages for ea in s.expected_artifacts if ea.id}
+        for index, stage in enumerate(pipeline.stages):
             if not isinstance(stage, model.DeployManifest):
                 continue
             needed = [("manifestArtifactId", stage.manifest_artifact_id)]
-            needed += [
-                (f"requiredArtifactIds[{i}]", ea_id) for i, ea_id in enumerate(stage.required_artifact_ids or ())
-            ]
+            needed += [(f"requiredArtifactIds[{i}]", ea_id) for i, ea_id in enumerate(stage.required_artifact_ids)]
             for key, ea_id in needed:
                 if ea_id is None or ea_id in produced:
                     continue

@@ -661,6 +661,10 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("file", nargs="?", metavar="FILE.json", help="a pipeline, or a list of pipelines")
     importer.add_argument("-o", "--output", metavar="FILE.py", help="write here (default: stdout)")
     _add_gate(importer)
+
+    from spinpromote._cli_simulate import add_simulate_command
+
+    add_simulate_command(command, _add_source)
     return parser
 
 

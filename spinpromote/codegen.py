@@ -81,7 +81,7 @@ def promotion_edges(pipelines: Sequence[model.Pipeline]) -> list[tuple[model.Pip
     edges: list[tuple[model.Pipeline, model.Pipeline]] = []
     seen: set[tuple[int, int]] = set()
     for downstream in pipelines:
-        for trigger in downstream.triggers or ():
+        for trigger in downstream.triggers:
             if isinstance(trigger, model.PipelineTrigger) and trigger.pipeline in by_id:
                 upstream = by_id[trigger.pipeline]
                 if (id(upstream), id(downstream)) not in seen:
@@ -109,14 +109,24 @@ def _leave_out(field: attrs.Attribute, value: Any) -> bool:  # type: ignore[type
 def constructor_arguments(obj: Any) -> dict[str, Any]:
     """The fields to pass so that ``type(obj)(**arguments) == obj``, in field order (``extra`` last)."""
     cls = type(obj)
-    fields = sorted((field for field in attrs.fields(cls) if field.init), key=lambda field: field.name == "extra")
+    # Fields outside equality (the codec's private record of a parsed object) are not part of the value.
+    fields = sorted(
+        (field for field in attrs.fields(cls) if field.init and field.eq), key=lambda field: field.name == "extra"
+    )
     chosen = {
         field.name: getattr(obj, field.name) for field in fields if not _leave_out(field, getattr(obj, field.name))
     }
     for _ in range(len(fields) + 1):
         trial = cls(**chosen)
         if trial == obj:
-            return {field.name: chosen[field.name] for field in fields if field.name in chosen}
+            arguments = {field.name: chosen[field.name] for field in fields if field.name in chosen}
+            record = getattr(obj, "_wire", None)
+            if record is not None and trial.to_dict() != obj.to_dict():
+                # Keys absent, null or empty in the imported JSON that a new object would write otherwise.
+                arguments["_wire"] = {"keys": list(record.keys)}
+                if record.nulls:
+                    arguments["_wire"]["nulls"] = sorted(record.nulls)
+            return arguments
         for field in fields:
             if getattr(trial, field.name) != getattr(obj, field.name):
                 chosen[field.name] = getattr(obj, field.name)

@@ -147,14 +147,14 @@ def diagram(pipelines: Sequence[model.Pipeline]) -> Diagram:
     box_of = {p.id: f"p{index}" for index, p in enumerate(pipelines) if p.id}
     for index, pipeline in enumerate(pipelines):
         box_id = f"p{index}"
-        names = {ea.id: ea.display_name or ea.id for ea in pipeline.expected_artifacts or () if ea.id}
+        names = {ea.id: ea.display_name or ea.id for ea in pipeline.expected_artifacts if ea.id}
         nodes, stage_edges = _stages(pipeline, box_id)
         boxes.append(Box(id=box_id, title=pipeline.name or "(unnamed)", nodes=nodes))
         edges += stage_edges
-        for position, trigger in enumerate(pipeline.triggers or ()):
-            artifacts = ", ".join(names.get(i, i) for i in trigger.expected_artifact_ids or ())
+        for position, trigger in enumerate(pipeline.triggers):
+            artifacts = ", ".join(names.get(i, i) for i in trigger.expected_artifact_ids)
             if isinstance(trigger, model.PipelineTrigger) and trigger.pipeline in box_of:
-                status = "/".join(trigger.status or ())
+                status = "/".join(trigger.status)
                 label = f"on {status}" + (f": {artifacts}" if artifacts else "")
                 edges.append(Edge(source=box_of[trigger.pipeline], target=box_id, label=label, kind="handoff"))
                 continue
@@ -169,7 +169,7 @@ def diagram(pipelines: Sequence[model.Pipeline]) -> Diagram:
 
 
 def _stages(pipeline: model.Pipeline, box_id: str) -> tuple[tuple[tuple[Node, int, int], ...], list[Edge]]:
-    stages = list(pipeline.stages or ())
+    stages = list(pipeline.stages)
     parents = stage_parents(stages)
     rows: dict[int, int] = {}
     placed: list[tuple[Node, int, int]] = []
@@ -186,7 +186,7 @@ def _stages(pipeline: model.Pipeline, box_id: str) -> tuple[tuple[tuple[Node, in
 
 
 def _stage_by_node(pipeline: model.Pipeline, box_id: str, node_id: str) -> model.Stage:
-    return (pipeline.stages or ())[int(node_id[len(box_id) + 2 :])]
+    return pipeline.stages[int(node_id[len(box_id) + 2 :])]
 
 
 def _stage_node(stage: model.Stage, node_id: str) -> Node:
@@ -227,7 +227,7 @@ def trigger_label(trigger: model.Trigger) -> str:
     if isinstance(trigger, model.PubsubTrigger):
         return f"pubsub {trigger.subscription_name}"
     if isinstance(trigger, model.PipelineTrigger):
-        return f"pipeline {trigger.pipeline} ({'/'.join(trigger.status or ())})"
+        return f"pipeline {trigger.pipeline} ({'/'.join(trigger.status)})"
     return f"{trigger.type or 'untyped trigger'}"
 
 

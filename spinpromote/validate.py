@@ -75,8 +75,8 @@ def validate_pipeline(pipeline: model.Pipeline) -> list[Problem]:
 class _PipelineChecks:
     def __init__(self, pipeline: model.Pipeline) -> None:
         self.pipeline = pipeline
-        self.stages: Sequence[model.Stage] = pipeline.stages or ()
-        self.declared = {ea.id for ea in pipeline.expected_artifacts or () if ea.id}
+        self.stages: Sequence[model.Stage] = pipeline.stages
+        self.declared = {ea.id for ea in pipeline.expected_artifacts if ea.id}
 
     def problem(self, path: str, message: str, severity: Severity = "error") -> Problem:
         return Problem(path=path, message=message, severity=severity, pipeline=self.pipeline.name)
@@ -84,9 +84,9 @@ class _PipelineChecks:
     def run(self) -> Iterator[Problem]:
         yield from self.identity()
         yield from self.parameters()
-        yield from self.expected_artifacts(self.pipeline.expected_artifacts or (), "$.expectedArtifacts")
+        yield from self.expected_artifacts(self.pipeline.expected_artifacts, "$.expectedArtifacts")
         yield from self.notifications(self.pipeline.notifications, "$.notifications", model.PIPELINE_EVENTS)
-        for index, trigger in enumerate(self.pipeline.triggers or ()):
+        for index, trigger in enumerate(self.pipeline.triggers):
             yield from self.trigger(trigger, f"$.triggers[{index}]")
         yield from self.graph()
         yield from self.all_stages()
@@ -104,12 +104,14 @@ class _PipelineChecks:
             yield self.problem("$.name", "front50 trims the name, so it will not match: remove the spaces", "warning")
         if p.id is not None and (not p.id.strip() or len(p.id) > 255):
             yield self.problem("$.id", "a pipeline id must be 1 to 255 characters: leave it unset or fix it")
-        if p.stages is None:
+        from spinpromote.codec import is_written  # the codec knows whether the key was there
+
+        if not is_written(p, "stages"):
             yield self.problem("$.stages", "orca fails on a pipeline without stages: use an empty list")
 
     def parameters(self) -> Iterator[Problem]:
         seen: set[str] = set()
-        for index, parameter in enumerate(self.pipeline.parameters or ()):
+        for index, parameter in enumerate(self.pipeline.parameters):
             path = f"$.parameterConfig[{index}]"
             if not parameter.name:
                 yield self.problem(f"{path}.name", "every parameter needs a name")
@@ -146,15 +148,15 @@ class _PipelineChecks:
                 )
 
     def notifications(
-        self, notifications: Sequence[model.Notification] | None, path: str, allowed: Sequence[str]
+        self, notifications: Sequence[model.Notification], path: str, allowed: Sequence[str]
     ) -> Iterator[Problem]:
-        for index, notification in enumerate(notifications or ()):
+        for index, notification in enumerate(notifications):
             here = f"{path}[{index}]"
             if not notification.type:
                 yield self.problem(f"{here}.type", "a notification needs a type such as slack or email")
             if not notification.address and notification.type not in ("githubStatus", "pubsub"):
                 yield self.problem(f"{here}.address", "a notification needs an address (channel, email, ...)")
-            for position, when in enumerate(notification.when or ()):
+            for position, when in enumerate(notification.when):
                 if when not in allowed:
                     yield self.problem(
                         f"{here}.when[{position}]",
@@ -166,7 +168,7 @@ class _PipelineChecks:
     def trigger(self, trigger: model.Trigger, path: str) -> Iterator[Problem]:
         if trigger.enabled is not None and not isinstance(trigger.enabled, bool):
             yield self.problem(f"{path}.enabled", "must be true or false: orca treats the string 'false' as on")
-        for position, ea_id in enumerate(trigger.expected_artifact_ids or ()):
+        for position, ea_id in enumerate(trigger.expected_artifact_ids):
             if ea_id not in self.declared:
                 yield self.problem(
                     f"{path}.expectedArtifactIds[{position}]",
@@ -182,7 +184,7 @@ class _PipelineChecks:
                 yield self.problem(
                     f"{path}.status", "a pipeline trigger with no status never fires: use ['successful']"
                 )
-            for position, status in enumerate(trigger.status or ()):
+            for position, status in enumerate(trigger.status):
                 if status not in _PIPELINE_STATUSES:
                     yield self.problem(
                         f"{path}.status[{position}]",
@@ -229,7 +231,7 @@ class _PipelineChecks:
             parents = stage.requisite_stage_ref_ids
             if not parents:
                 initial = True
-            for position, parent in enumerate(parents or ()):
+            for position, parent in enumerate(parents):
                 if parent not in seen:
                     yield self.problem(
                         f"$.stages[{index}].requisiteStageRefIds[{position}]",
@@ -237,7 +239,7 @@ class _PipelineChecks:
                     )
         if not initial:
             yield self.problem("$.stages", "no stage starts the pipeline: give one stage an empty requisiteStageRefIds")
-        cycle = _find_cycle({s.ref_id: tuple(s.requisite_stage_ref_ids or ()) for s in self.stages if s.ref_id})
+        cycle = _find_cycle({s.ref_id: tuple(s.requisite_stage_ref_ids) for s in self.stages if s.ref_id})
         if cycle:
             index = seen[cycle[0]]
             yield self.problem(
@@ -278,14 +280,14 @@ class _PipelineChecks:
             yield from self.window(stage.restricted_execution_window, f"{path}.restrictedExecutionWindow")
         events = model.JUDGMENT_EVENTS if isinstance(stage, model.ManualJudgment) else model.STAGE_EVENTS
         yield from self.notifications(stage.notifications, f"{path}.notifications", events)
-        yield from self.expected_artifacts(stage.expected_artifacts or (), f"{path}.expectedArtifacts")
+        yield from self.expected_artifacts(stage.expected_artifacts, f"{path}.expectedArtifacts")
         yield from self.specific(stage, path, available)
 
     def window(self, window: model.ExecutionWindow, path: str) -> Iterator[Problem]:
-        for index, day in enumerate(window.days or ()):
+        for index, day in enumerate(window.days):
             if not 1 <= day <= 7:
                 yield self.problem(f"{path}.days[{index}]", "days run from 1 (Sunday) to 7 (Saturday)")
-        for index, hours in enumerate(window.hours or ()):
+        for index, hours in enumerate(window.hours):
             for key, value, top in (
                 ("startHour", hours.start_hour, 23),
                 ("endHour", hours.end_hour, 23),
@@ -311,9 +313,9 @@ class _PipelineChecks:
                 yield self.problem(
                     f"{path}.moniker.app", "Deck always sets moniker.app to the application; clouddriver needs it"
                 )
-            for position, required in enumerate(stage.required_artifact_ids or ()):
+            for position, required in enumerate(stage.required_artifact_ids):
                 yield from self.artifact_ref(required, f"{path}.requiredArtifactIds[{position}]", available)
-            for position, bind in enumerate(stage.required_artifacts or ()):
+            for position, bind in enumerate(stage.required_artifacts):
                 yield from self.artifact_ref(
                     bind.expected_artifact_id, f"{path}.requiredArtifacts[{position}].expectedArtifactId", available
                 )
@@ -324,7 +326,7 @@ class _PipelineChecks:
                     "traffic management is on but names no service: select at least one Service",
                 )
         elif isinstance(stage, model.ManualJudgment):
-            for position, judgment_input in enumerate(stage.judgment_inputs or ()):
+            for position, judgment_input in enumerate(stage.judgment_inputs):
                 if not judgment_input.value:
                     yield self.problem(f"{path}.judgmentInputs[{position}].value", "a judgment input needs a value")
         elif isinstance(stage, model.Wait):
@@ -408,13 +410,13 @@ class _PipelineChecks:
         """Every expected artifact of the pipeline and its stages, by id, in the order they are declared."""
         found: dict[str, list[model.ExpectedArtifact]] = {}
         for stage_artifacts in (self.pipeline.expected_artifacts, *(s.expected_artifacts for s in self.stages)):
-            for ea in stage_artifacts or ():
+            for ea in stage_artifacts:
                 if ea.id is not None:
                     found.setdefault(ea.id, []).append(ea)
         return found
 
     def bake(self, stage: model.BakeManifest, path: str, available: _Visible) -> Iterator[Problem]:
-        produced = stage.expected_artifacts or ()
+        produced = stage.expected_artifacts
         if len(produced) != 1 or produced[0].match is None or produced[0].match.type != "embedded/base64":
             yield self.problem(
                 f"{path}.expectedArtifacts",
@@ -422,12 +424,12 @@ class _PipelineChecks:
             )
         if stage.template_renderer in ("HELM2", "HELM3", "HELMFILE") and not stage.output_name:
             yield self.problem(f"{path}.outputName", "a Helm bake needs outputName (the release name)")
-        inputs = list(stage.input_artifacts or ())
+        inputs = list(stage.input_artifacts)
         if stage.input_artifact is not None:
             inputs.append(stage.input_artifact)
         if not inputs:
             yield self.problem(f"{path}.inputArtifacts", "a bake needs at least one input artifact")
-        for position, item in enumerate(stage.input_artifacts or ()):
+        for position, item in enumerate(stage.input_artifacts):
             yield from self.artifact_ref(item.id, f"{path}.inputArtifacts[{position}].id", available)
 
     def selector(self, stage: _SelectorFields, path: str) -> Iterator[Problem]:
@@ -483,7 +485,7 @@ def _visible_artifacts(stages: Sequence[model.Stage], declared: set[str]) -> Ite
     artifact, and each group's bits are held only until every stage below has read them: the cost stays
     linear for any shape (chains, fans, cycles, any listing order), where a set per stage is quadratic.
     """
-    produced = [[ea.id for ea in stage.expected_artifacts or () if ea.id] for stage in stages]
+    produced = [[ea.id for ea in stage.expected_artifacts if ea.id] for stage in stages]
     bit_of: dict[str, int] = {}
     for ids in produced:
         for ea_id in ids:

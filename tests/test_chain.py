@@ -171,7 +171,7 @@ def test_find_handoff(chain: PromotionChain) -> None:
     assert find.pipeline == staging.id
     assert find.execution_options is not None and find.execution_options.successful is True
     assert deploy.requisite_stage_ref_ids == (find.ref_id,)
-    assert production.expected_artifacts is None
+    assert production.expected_artifacts == ()
     assert finding.validate() == []
 
 

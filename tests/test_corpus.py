@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,17 @@ def test_round_trip_is_lossless(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", corpus_params())
+def test_round_trip_keeps_the_text(path: Path) -> None:
+    """Rendering a parsed pipeline keeps the input's key order, nulls and empty values: the same JSON text."""
+    document = load(path)
+    pipeline = Pipeline.from_dict(document)
+
+    assert json.dumps(pipeline.to_dict()) == json.dumps(document)
+    assert json.dumps(Pipeline.from_json(path.read_bytes()).to_dict(), indent=2) == json.dumps(document, indent=2)
+    assert hash(pipeline) == hash(Pipeline.from_dict(pipeline.to_dict()))
+
+
+@pytest.mark.parametrize("path", corpus_params())
 def test_json_text_round_trip(path: Path) -> None:
     """from_json(to_json()) gives back the same pipeline, and rendering it twice gives the same bytes."""
     pipeline = Pipeline.from_json(path.read_bytes())
@@ -36,9 +48,9 @@ def test_known_types_parse_into_typed_classes(path: Path) -> None:
     pipeline = Pipeline.from_dict(load(path))
     typed_stages = set(_typed_names(StageFields))
 
-    for stage in pipeline.stages or ():
+    for stage in pipeline.stages:
         assert not (isinstance(stage, GenericStage) and stage.type in typed_stages), stage.type
-    for trigger in pipeline.triggers or ():
+    for trigger in pipeline.triggers:
         assert not (isinstance(trigger, GenericTrigger) and trigger.type in {"git", "docker", "pipeline", "pubsub"})
 
 

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 import attrs
 
 from spinpromote.model._base import SpinnakerObject, to_str_tuple, to_tuple
+from spinpromote.model._frozen import EMPTY, freeze_mapping, freeze_mappings
 from spinpromote.model.artifacts import Artifact
 from spinpromote.model.options import Moniker
 from spinpromote.model.stage_base import StageFields
@@ -29,7 +30,7 @@ __all__ = [
 KUBERNETES = "kubernetes"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class TrafficOptions(SpinnakerObject):
     """Where traffic goes during a rollout; ``services`` are names such as ``"service my-svc"``.
 
@@ -42,12 +43,12 @@ class TrafficOptions(SpinnakerObject):
 
     enable_traffic: bool | None = False
     namespace: str | None = None
-    services: tuple[str, ...] | None = attrs.field(default=(), converter=to_str_tuple)
+    services: tuple[str, ...] = attrs.field(default=(), converter=to_str_tuple)
     strategy: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class TrafficManagement(SpinnakerObject):
     """Spinnaker-managed rollout of a Deploy (Manifest). The default is Deck's: disabled.
 
@@ -60,7 +61,7 @@ class TrafficManagement(SpinnakerObject):
 
     enabled: bool | None = False
     options: TrafficOptions | None = TrafficOptions()
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
     @classmethod
     def _strategy(cls, strategy: str, services: Iterable[str]) -> TrafficManagement:
@@ -84,7 +85,7 @@ class TrafficManagement(SpinnakerObject):
         return cls._strategy("none", services)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class BindArtifact(SpinnakerObject):
     """An artifact bound into manifests: an expected artifact's id, or an artifact given inline.
 
@@ -97,14 +98,14 @@ class BindArtifact(SpinnakerObject):
 
     expected_artifact_id: str | None = None
     artifact: Artifact | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
 def _default_source(self: DeployManifest | RunJobManifest) -> str:
     return "artifact" if self.manifest_artifact_id or self.manifest_artifact else "text"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class DeployManifest(StageFields):
     """Deploy Kubernetes manifests, from an artifact or given as text (``deployManifest``).
 
@@ -124,17 +125,17 @@ class DeployManifest(StageFields):
     manifest_artifact_id: str | None = None
     manifest_artifact: Artifact | None = None
     manifest_artifact_account: str | None = None
-    manifests: tuple[Mapping[str, Any], ...] | None = attrs.field(default=None, converter=to_tuple)
+    manifests: tuple[Mapping[str, Any], ...] = attrs.field(default=(), converter=freeze_mappings)
     source: str | None = attrs.field(default=attrs.Factory(_default_source, takes_self=True))
     namespace_override: str | None = None
     moniker: Moniker | None = None
     skip_expression_evaluation: bool | None = False
-    required_artifact_ids: tuple[str, ...] | None = attrs.field(default=None, converter=to_str_tuple)
-    required_artifacts: tuple[BindArtifact, ...] | None = attrs.field(default=None, converter=to_tuple)
+    required_artifact_ids: tuple[str, ...] = attrs.field(default=(), converter=to_str_tuple)
+    required_artifacts: tuple[BindArtifact, ...] = attrs.field(default=(), converter=to_tuple)
     traffic_management: TrafficManagement | None = TrafficManagement()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class RunJobManifest(StageFields):
     """Run a Kubernetes Job to completion (``runJobManifest``; Deck also writes ``alias: runJob``).
 
@@ -151,16 +152,16 @@ class RunJobManifest(StageFields):
     application: str | None = None
     manifest_artifact_id: str | None = None
     manifest_artifact: Artifact | None = None
-    manifest: Mapping[str, Any] | None = None
+    manifest: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
     source: str | None = attrs.field(default=attrs.Factory(_default_source, takes_self=True))
-    required_artifact_ids: tuple[str, ...] | None = attrs.field(default=None, converter=to_str_tuple)
+    required_artifact_ids: tuple[str, ...] = attrs.field(default=(), converter=to_str_tuple)
     skip_expression_evaluation: bool | None = None
     property_file: str | None = None
     consume_artifact_source: str | None = None
     alias: str | None = "runJob"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class InputArtifact(SpinnakerObject):
     """An input of a Bake (Manifest): an expected artifact's id (or an inline artifact) and its account.
 
@@ -174,10 +175,10 @@ class InputArtifact(SpinnakerObject):
     id: str | None = None
     account: str | None = None
     artifact: Artifact | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class BakeManifest(StageFields):
     """Render a Helm chart or Kustomize base into one ``embedded/base64`` manifest artifact.
 
@@ -195,9 +196,9 @@ class BakeManifest(StageFields):
     template_renderer: str | None = "HELM3"
     output_name: str | None = None
     namespace: str | None = None
-    input_artifacts: tuple[InputArtifact, ...] | None = attrs.field(default=None, converter=to_tuple)
+    input_artifacts: tuple[InputArtifact, ...] = attrs.field(default=(), converter=to_tuple)
     input_artifact: InputArtifact | None = None
-    overrides: Mapping[str, Any] | None = None
+    overrides: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
     raw_overrides: bool | None = None
     evaluate_override_expressions: bool | None = None
     include_crds: bool | None = None
@@ -205,7 +206,7 @@ class BakeManifest(StageFields):
     kustomize_file_path: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class _SelectorFields(StageFields):
     """Which existing manifests a stage acts on: by name (static), by cluster (dynamic) or by label."""
 
@@ -218,11 +219,11 @@ class _SelectorFields(StageFields):
     cluster: str | None = None
     kind: str | None = None
     criteria: str | None = None
-    kinds: tuple[str, ...] | None = attrs.field(default=None, converter=to_str_tuple)
-    label_selectors: Mapping[str, Any] | None = None
+    kinds: tuple[str, ...] = attrs.field(default=(), converter=to_str_tuple)
+    label_selectors: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class DeleteOptions(SpinnakerObject):
     """How a Delete (Manifest) deletes: cascading (Deck's default) and the grace period.
 
@@ -235,10 +236,10 @@ class DeleteOptions(SpinnakerObject):
 
     cascading: bool | None = True
     grace_period_seconds: int | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class DeleteManifest(_SelectorFields):
     """Delete Kubernetes objects (``deleteManifest``).
 
@@ -253,7 +254,7 @@ class DeleteManifest(_SelectorFields):
     options: DeleteOptions | None = DeleteOptions()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class ScaleManifest(_SelectorFields):
     """Scale a workload to ``replicas`` (``scaleManifest``).
 
@@ -268,7 +269,7 @@ class ScaleManifest(_SelectorFields):
     replicas: int | str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class UndoRolloutManifest(_SelectorFields):
     """Roll a workload back ``num_revisions_back`` revisions (``undoRolloutManifest``).
 

@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from spinpromote.model._base import SpinnakerObject, to_str_tuple
+from spinpromote.model._frozen import EMPTY, freeze_mapping
 
 __all__ = ["JUDGMENT_EVENTS", "PIPELINE_EVENTS", "STAGE_EVENTS", "Notification"]
 
@@ -17,7 +18,7 @@ JUDGMENT_EVENTS = ("manualJudgment", "manualJudgmentContinue", "manualJudgmentSt
 """``when`` values of a Manual Judgment: awaiting judgment, continued, stopped."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Notification(SpinnakerObject):
     """Tell people when something happens.
 
@@ -34,11 +35,11 @@ class Notification(SpinnakerObject):
     type: str | None = None
     address: str | None = None
     level: str | None = None
-    when: tuple[str, ...] | None = attrs.field(default=None, converter=to_str_tuple)
-    message: Mapping[str, Any] | None = None
+    when: tuple[str, ...] = attrs.field(default=(), converter=to_str_tuple)
+    message: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
     cc: str | None = None
     notify_every_ms: int | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
     @classmethod
     def slack(cls, channel: str, *, when: Iterable[str], level: str = "stage", **fields: Any) -> Notification:

@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from spinpromote.model._base import SpinnakerObject, to_tuple
+from spinpromote.model._frozen import EMPTY, freeze_mapping
 
 __all__ = [
     "ExecutionWindow",
@@ -20,7 +21,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class FailurePolicy(SpinnakerObject):
     """What happens to the pipeline when a stage fails (Deck's "If stage fails" options).
 
@@ -36,7 +37,7 @@ class FailurePolicy(SpinnakerObject):
     fail_pipeline: bool | None = None
     continue_pipeline: bool | None = None
     complete_other_branches_then_fail: bool | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
     """Only for a policy parsed on its own; on a stage, unknown keys belong to the stage's ``extra``."""
 
     @classmethod
@@ -65,7 +66,7 @@ class FailurePolicy(SpinnakerObject):
         return not self.continue_pipeline and self.fail_pipeline is not False
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class StageEnabled(SpinnakerObject):
     """Run the stage only when a SpEL expression (without ``${}``) is true.
 
@@ -78,7 +79,7 @@ class StageEnabled(SpinnakerObject):
 
     expression: str | None = None
     type: str | None = "expression"
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
 def to_stage_enabled(value: StageEnabled | str | None) -> StageEnabled | None:
@@ -86,7 +87,7 @@ def to_stage_enabled(value: StageEnabled | str | None) -> StageEnabled | None:
     return StageEnabled(expression=value) if isinstance(value, str) else value
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class HourRange(SpinnakerObject):
     """Hours in which a stage may start, in orca's configured time zone (default America/Los_Angeles).
 
@@ -101,10 +102,10 @@ class HourRange(SpinnakerObject):
     start_min: int | None = 0
     end_hour: int | None = None
     end_min: int | None = 0
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Jitter(SpinnakerObject):
     """A random delay, in seconds, before a windowed stage starts.
 
@@ -119,10 +120,10 @@ class Jitter(SpinnakerObject):
     min_delay: int | None = 0
     max_delay: int | None = None
     skip_manual: bool | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class ExecutionWindow(SpinnakerObject):
     """When a stage may run: days (1 = Sunday ... 7 = Saturday) and hour ranges.
 
@@ -133,10 +134,10 @@ class ExecutionWindow(SpinnakerObject):
     ```
     """
 
-    hours: tuple[HourRange, ...] | None = attrs.field(default=(), converter=to_tuple)
-    days: tuple[int, ...] | None = attrs.field(default=None, converter=to_tuple)
+    hours: tuple[HourRange, ...] = attrs.field(default=(), converter=to_tuple)
+    days: tuple[int, ...] = attrs.field(default=(), converter=to_tuple)
     jitter: Jitter | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
     @classmethod
     def weekdays(cls, *hours: HourRange, jitter: Jitter | None = None) -> ExecutionWindow:
@@ -144,7 +145,7 @@ class ExecutionWindow(SpinnakerObject):
         return cls(hours=hours, days=(2, 3, 4, 5, 6), jitter=jitter)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Moniker(SpinnakerObject):
     """Names the application (and optionally cluster, stack, detail) a deployed object belongs to.
 
@@ -160,4 +161,4 @@ class Moniker(SpinnakerObject):
     stack: str | None = None
     detail: str | None = None
     sequence: int | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 import attrs
 
 from spinpromote.model._base import SpinnakerObject, to_ms, to_str_tuple, to_tuple
+from spinpromote.model._frozen import EMPTY, freeze_mapping
 from spinpromote.model.artifacts import ExpectedArtifact
 from spinpromote.model.notifications import Notification
 from spinpromote.model.options import ExecutionWindow, FailurePolicy, StageEnabled, to_stage_enabled
@@ -19,7 +20,7 @@ def _window_flag(self: StageFields) -> bool | None:
     return True if self.restricted_execution_window is not None else None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class StageFields(SpinnakerObject):
     """Fields common to all stages. Subclasses add their own and fix ``type``.
 
@@ -34,7 +35,7 @@ class StageFields(SpinnakerObject):
     TYPE: ClassVar[str]
 
     ref_id: str | None = None
-    requisite_stage_ref_ids: tuple[str, ...] | None = attrs.field(default=(), converter=to_str_tuple)
+    requisite_stage_ref_ids: tuple[str, ...] = attrs.field(default=(), converter=to_str_tuple)
     name: str | None = None
     stage_enabled: StageEnabled | None = attrs.field(default=None, converter=to_stage_enabled)
     failure: FailurePolicy | None = None
@@ -45,11 +46,11 @@ class StageFields(SpinnakerObject):
         default=attrs.Factory(_window_flag, takes_self=True)
     )
     send_notifications: bool | None = None
-    notifications: tuple[Notification, ...] | None = attrs.field(default=None, converter=to_tuple)
+    notifications: tuple[Notification, ...] = attrs.field(default=(), converter=to_tuple)
     comments: str | None = None
-    expected_artifacts: tuple[ExpectedArtifact, ...] | None = attrs.field(default=None, converter=to_tuple)
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
-    """Keys the model does not know, and explicit nulls, kept so that parsing is lossless."""
+    expected_artifacts: tuple[ExpectedArtifact, ...] = attrs.field(default=(), converter=to_tuple)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
+    """Keys the model does not know, kept (read-only) so that parsing is lossless."""
 
     @property
     def type(self) -> str:

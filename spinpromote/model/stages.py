@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 import attrs
 
 from spinpromote.model._base import SpinnakerObject, to_str_tuple, to_tuple
+from spinpromote.model._frozen import EMPTY, freeze, freeze_mapping
 from spinpromote.model.kubernetes import (
     BakeManifest,
     DeleteManifest,
@@ -39,7 +40,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class JudgmentInput(SpinnakerObject):
     """An option the approver picks with Continue or Stop; read later with ``#judgment('<stage name>')``.
 
@@ -51,18 +52,18 @@ class JudgmentInput(SpinnakerObject):
     """
 
     value: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
 def _to_judgment_inputs(
     values: tuple[JudgmentInput | str, ...] | list[JudgmentInput | str] | None,
-) -> tuple[JudgmentInput, ...] | None:
+) -> tuple[JudgmentInput, ...]:
     if values is None:
-        return None
+        return ()
     return tuple(JudgmentInput(value=v) if isinstance(v, str) else v for v in values)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class ManualJudgment(StageFields):
     """Wait for a person to Continue or Stop (``manualJudgment``).
 
@@ -79,13 +80,13 @@ class ManualJudgment(StageFields):
     TYPE: ClassVar[str] = "manualJudgment"
     failure: FailurePolicy | None = FailurePolicy(fail_pipeline=True)
     instructions: str | None = None
-    judgment_inputs: tuple[JudgmentInput, ...] | None = attrs.field(default=(), converter=_to_judgment_inputs)
-    notifications: tuple[Notification, ...] | None = attrs.field(default=(), converter=to_tuple)
+    judgment_inputs: tuple[JudgmentInput, ...] = attrs.field(default=(), converter=_to_judgment_inputs)
+    notifications: tuple[Notification, ...] = attrs.field(default=(), converter=to_tuple)
     propagate_authentication_context: bool | None = None
-    roles: tuple[str, ...] | None = attrs.field(default=None, converter=to_str_tuple)
+    roles: tuple[str, ...] = attrs.field(default=(), converter=to_str_tuple)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Wait(StageFields):
     """Wait a number of seconds (or a SpEL expression giving seconds).
 
@@ -101,7 +102,7 @@ class Wait(StageFields):
     skip_wait_text: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class RunPipeline(StageFields):
     """Run another pipeline (``pipeline`` stage); ``pipeline`` is its id, ``application`` its app.
 
@@ -115,11 +116,11 @@ class RunPipeline(StageFields):
     TYPE: ClassVar[str] = "pipeline"
     application: str | None = None
     pipeline: str | None = None
-    pipeline_parameters: Mapping[str, Any] | None = None
+    pipeline_parameters: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
     wait_for_completion: bool | None = True
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class ExecutionOptions(SpinnakerObject):
     """Which runs of a pipeline a Find Artifact From Execution stage looks at.
 
@@ -133,10 +134,10 @@ class ExecutionOptions(SpinnakerObject):
     successful: bool | None = True
     terminal: bool | None = None
     running: bool | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class FindArtifactFromExecution(StageFields):
     """Bind ``expected_artifacts`` from the latest matching run of another pipeline (by id).
 
@@ -153,7 +154,7 @@ class FindArtifactFromExecution(StageFields):
     execution_options: ExecutionOptions | None = ExecutionOptions()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Webhook(StageFields):
     """Call an HTTP endpoint, and optionally poll it until it reports success.
 
@@ -167,9 +168,9 @@ class Webhook(StageFields):
     TYPE: ClassVar[str] = "webhook"
     url: str | None = None
     method: str | None = "POST"
-    payload: Any = None
-    custom_headers: Mapping[str, Any] | None = None
-    fail_fast_status_codes: tuple[int, ...] | None = attrs.field(default=None, converter=to_tuple)
+    payload: Any = attrs.field(default=None, converter=freeze)
+    custom_headers: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
+    fail_fast_status_codes: tuple[int, ...] = attrs.field(default=(), converter=to_tuple)
     wait_for_completion: bool | None = None
     status_url_resolution: str | None = None
     status_url_json_path: str | None = None
@@ -180,7 +181,7 @@ class Webhook(StageFields):
     terminal_statuses: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Precondition(SpinnakerObject):
     """One check of a Check Preconditions stage.
 
@@ -192,9 +193,9 @@ class Precondition(SpinnakerObject):
     """
 
     type: str | None = None
-    context: Mapping[str, Any] | None = None
+    context: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
     fail_pipeline: bool | None = True
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
     @classmethod
     def expression(cls, expression: str, *, failure_message: str | None = None) -> Precondition:
@@ -205,7 +206,7 @@ class Precondition(SpinnakerObject):
         return cls(type="expression", context=context)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class CheckPreconditions(StageFields):
     """Fail (or halt the branch) unless every precondition holds.
 
@@ -218,10 +219,10 @@ class CheckPreconditions(StageFields):
     """
 
     TYPE: ClassVar[str] = "checkPreconditions"
-    preconditions: tuple[Precondition, ...] | None = attrs.field(default=(), converter=to_tuple)
+    preconditions: tuple[Precondition, ...] = attrs.field(default=(), converter=to_tuple)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class GenericStage(StageFields):
     """Any other stage type (``kayentaCanary``, ``bake``, ...), every key kept in ``extra``.
 

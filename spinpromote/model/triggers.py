@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 import attrs
 
 from spinpromote.model._base import SpinnakerObject, to_str_tuple
+from spinpromote.model._frozen import EMPTY, freeze_mapping
 
 __all__ = [
     "CronTrigger",
@@ -27,16 +28,16 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class _TriggerFields(SpinnakerObject):
     TYPE: ClassVar[str]
 
     enabled: bool | None = True
-    expected_artifact_ids: tuple[str, ...] | None = attrs.field(default=None, converter=to_str_tuple)
+    expected_artifact_ids: tuple[str, ...] = attrs.field(default=(), converter=to_str_tuple)
     run_as_user: str | None = None
     description: str | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
-    """Keys the model does not know, and explicit nulls, kept so that parsing is lossless."""
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
+    """Keys the model does not know, kept (read-only) so that parsing is lossless."""
 
     @property
     def type(self) -> str | None:
@@ -44,7 +45,7 @@ class _TriggerFields(SpinnakerObject):
         return self.TYPE
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class GitTrigger(_TriggerFields):
     """A push to a Git repository. ``branch`` is a Java regex matching the whole branch name.
 
@@ -61,10 +62,10 @@ class GitTrigger(_TriggerFields):
     slug: str | None = None
     branch: str | None = None
     secret: str | None = None
-    events: tuple[str, ...] | None = attrs.field(default=None, converter=to_str_tuple)
+    events: tuple[str, ...] = attrs.field(default=(), converter=to_str_tuple)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class DockerTrigger(_TriggerFields):
     """A new tag in a Docker registry. ``tag`` is a regex; blank matches any tag except ``latest``.
 
@@ -83,7 +84,7 @@ class DockerTrigger(_TriggerFields):
     tag: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class PipelineTrigger(_TriggerFields):
     """The end of another pipeline's run. ``pipeline`` is that pipeline's id, not its name.
 
@@ -97,10 +98,10 @@ class PipelineTrigger(_TriggerFields):
     TYPE: ClassVar[str] = "pipeline"
     application: str | None = None
     pipeline: str | None = None
-    status: tuple[str, ...] | None = attrs.field(default=("successful",), converter=to_str_tuple)
+    status: tuple[str, ...] = attrs.field(default=("successful",), converter=to_str_tuple)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class CronTrigger(_TriggerFields):
     """A Quartz cron schedule (6 or 7 fields). front50 assigns ``id`` when it is missing.
 
@@ -114,10 +115,10 @@ class CronTrigger(_TriggerFields):
     TYPE: ClassVar[str] = "cron"
     id: str | None = None
     cron_expression: str | None = None
-    parameters: Mapping[str, Any] | None = None
+    parameters: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class WebhookTrigger(_TriggerFields):
     """A POST to Gate's ``/webhooks/webhook/<source>``; ``payload_constraints`` are regexes on payload keys.
 
@@ -130,10 +131,10 @@ class WebhookTrigger(_TriggerFields):
 
     TYPE: ClassVar[str] = "webhook"
     source: str | None = None
-    payload_constraints: Mapping[str, Any] | None = None
+    payload_constraints: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class JenkinsTrigger(_TriggerFields):
     """A successful Jenkins build of ``job`` on ``master``.
 
@@ -148,10 +149,10 @@ class JenkinsTrigger(_TriggerFields):
     master: str | None = None
     job: str | None = None
     property_file: str | None = None
-    payload_constraints: Mapping[str, Any] | None = None
+    payload_constraints: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class HelmTrigger(_TriggerFields):
     """A new chart version in a Helm repository account; ``version`` is a semver range.
 
@@ -168,7 +169,7 @@ class HelmTrigger(_TriggerFields):
     version: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class PubsubTrigger(_TriggerFields):
     """A message on a pub/sub subscription (Google, Amazon, ...).
 
@@ -182,11 +183,11 @@ class PubsubTrigger(_TriggerFields):
     TYPE: ClassVar[str] = "pubsub"
     pubsub_system: str | None = None
     subscription_name: str | None = None
-    payload_constraints: Mapping[str, Any] | None = None
-    attribute_constraints: Mapping[str, Any] | None = None
+    payload_constraints: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
+    attribute_constraints: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class GenericTrigger(_TriggerFields):
     """Any other trigger type, every key kept in ``extra``; ``type`` may be missing (a trigger never set up).
 

@@ -176,12 +176,17 @@ def test_run_judge_and_wait(cli: Cli, fake_gate: FakeGate) -> None:
     assert first.returncode == second.returncode == 0, first.stderr
     to_continue, to_stop = first.stdout.strip(), second.stdout.strip()
     assert fake_gate.executions[to_continue]["name"] == "Staging Judgement"
+    # A run by hand binds the manifest's default artifact (branch main of acme/demo), which clouddriver fetches
+    # at its tip (spinnaker-runtime.md 6.3): the simulated git host needs the file there.
+    fake_gate.spinnaker.git.commit("acme/demo", branch="main", files={"manifests/demo.yml": "kind: Deployment\n"})
 
-    wrong_stage, waited, continued, stopped = many(
+    # limitConcurrent queues the second run until the first ends (StartExecutionHandler.kt), so the first is
+    # judged before the second; the successful staging run then starts a third, queued behind the second.
+    wrong_stage, continued, waited, stopped = many(
         cli,
         ("judge", to_continue, "No Such Stage", "--continue"),
-        ("run", EXAMPLE_APP, "Deploy to Staging", "--wait", "--poll", "0.05"),
         ("judge", to_continue, "Staging Judgement", "--continue", "--input", "ship it"),
+        ("run", EXAMPLE_APP, "Deploy to Staging", "--wait", "--poll", "0.05"),
         ("judge", to_stop, "Staging Judgement", "--stop"),
         env=env,
     )

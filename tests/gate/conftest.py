@@ -77,9 +77,9 @@ def typed(*documents: dict[str, Any]) -> list[Pipeline]:
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeGate]:
-    """A FakeGate without auth or faults."""
-    with FakeGate() as server:
+def fake(request: pytest.FixtureRequest) -> Iterator[FakeGate]:
+    """A FakeGate without auth or faults (its options can be given by indirect parametrization)."""
+    with FakeGate(**getattr(request, "param", {})) as server:
         yield server
 
 

@@ -1,0 +1,164 @@
+"""kork's artifact rules over wire-format dicts: matching, equality, and Java's ``toString`` for messages."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+__all__ = ["artifact_key", "describe_artifact", "describe_expected", "matches", "union"]
+
+Json = dict[str, Any]
+
+# kork Artifact's builder turns null strings into "" (kork-artifacts/.../artifacts/model/Artifact.java, constructor).
+_STRING_FIELDS = ("type", "name", "version", "location", "reference", "artifactAccount", "provenance", "uuid")
+# Compared in this order; account, metadata, provenance and uuid are not (ExpectedArtifact.java:74-118).
+_MATCHED_FIELDS = ("type", "name", "version", "location", "reference")
+_BASE64_TYPES = {"embedded/base64", "remote/base64"}
+
+
+@lru_cache(maxsize=1024)
+def _pattern(text: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(text)
+    except re.error:
+        return None
+
+
+def _field_matches(expected: str, actual: str) -> bool:
+    # An empty EA value is a wildcard; otherwise equal, or the EA value as a regex fully matching
+    # (ExpectedArtifact.java:120-128; an invalid regex matches only the equal string).
+    if not expected or expected == actual:
+        return True
+    pattern = _pattern(expected)
+    return pattern is not None and pattern.fullmatch(actual) is not None
+
+
+def matches(match_artifact: Mapping[str, Any] | None, artifact: Mapping[str, Any]) -> bool:
+    """Whether an expected artifact's ``matchArtifact`` matches an artifact, field by field as kork does.
+
+    ```pycon
+    >>> matches({"type": "docker/image", "name": "gcr.io/acme/.*"}, {"type": "docker/image", "name": "gcr.io/acme/web"})
+    True
+
+    ```
+    """
+    if match_artifact is None:  # a missing matchArtifact matches everything (ExpectedArtifact.java:58-59)
+        return True
+    for field in _MATCHED_FIELDS:
+        expected = match_artifact.get(field) or ""
+        actual = artifact.get(field) or ""
+        if field == "type" and expected in _BASE64_TYPES and actual in _BASE64_TYPES:
+            continue  # embedded/base64 and remote/base64 are one type (ExpectedArtifact.java:130-144)
+        if not _field_matches(str(expected), str(actual)):
+            return False
+    return True
+
+
+# Artifacts travel down a chain as the same dict objects and are never changed once made, so their keys are
+# remembered by identity (holding the object keeps its id from being reused); bounded, so memory stays flat.
+_KEYS: dict[int, tuple[Mapping[str, Any], str]] = {}
+_KEYS_LIMIT = 50_000
+
+
+def artifact_key(artifact: Mapping[str, Any]) -> str:
+    """Equality as kork's ``Artifact.equals``: every field, metadata and account included (Artifact.java:41).
+
+    ```pycon
+    >>> artifact_key({"type": "a", "name": "n"}) == artifact_key({"name": "n", "type": "a", "version": None})
+    True
+
+    ```
+    """
+    cached = _KEYS.get(id(artifact))
+    if cached is not None and cached[0] is artifact:
+        return cached[1]
+    normal = {field: artifact.get(field) or "" for field in _STRING_FIELDS}
+    normal["customKind"] = bool(artifact.get("customKind"))
+    metadata = dict(artifact.get("metadata") or {})
+    # Unknown JSON keys land in metadata (Artifact.java, ArtifactBuilder.putMetadata).
+    for key, value in artifact.items():
+        if key not in _STRING_FIELDS and key not in ("customKind", "metadata", "kind"):
+            metadata[key] = value
+    normal["metadata"] = metadata
+    key = json.dumps(normal, sort_keys=True, default=str)
+    if len(_KEYS) >= _KEYS_LIMIT:
+        _KEYS.clear()
+    _KEYS[id(artifact)] = (artifact, key)
+    return key
+
+
+def union(*groups: Iterable[Json]) -> list[Json]:
+    """The artifacts of every group in order, each one once (kork equality), as orca's sets keep them.
+
+    ```pycon
+    >>> len(union([{"type": "a", "name": "n"}], [{"type": "a", "name": "n", "version": ""}]))
+    1
+
+    ```
+    """
+    seen: set[str] = set()
+    result: list[Json] = []
+    for group in groups:
+        for artifact in group:
+            key = artifact_key(artifact)
+            if key not in seen:
+                seen.add(key)
+                result.append(artifact)
+    return result
+
+
+def _java(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{key}={_java(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_java(item) for item in value) + "]"
+    return str(value)
+
+
+def describe_artifact(artifact: Mapping[str, Any] | None) -> str:
+    """An artifact as Lombok's ``toString`` prints it in orca's messages (kork Artifact.java, ``@ToString``).
+
+    ```pycon
+    >>> print(describe_artifact({"type": "github/file", "name": "app.yml", "version": "abc"}))
+    Artifact(type=github/file, customKind=false, name=app.yml, version=abc, location=, reference=, metadata={}, ...)
+
+    ```
+    """
+    if artifact is None:
+        return "null"
+    metadata = {
+        key: value
+        for key, value in artifact.items()
+        if key not in _STRING_FIELDS and key not in ("customKind", "metadata", "kind")
+    }
+    metadata = {**(artifact.get("metadata") or {}), **metadata}
+    parts = [f"type={artifact.get('type') or ''}", f"customKind={_java(bool(artifact.get('customKind')))}"]
+    parts += [f"{field}={artifact.get(field) or ''}" for field in ("name", "version", "location", "reference")]
+    parts.append(f"metadata={_java(metadata)}")
+    parts += [f"{field}={artifact.get(field) or ''}" for field in ("artifactAccount", "provenance", "uuid")]
+    return "Artifact(" + ", ".join(parts) + ")"
+
+
+def describe_expected(expected: Mapping[str, Any]) -> str:
+    """An expected artifact as orca's messages print it (kork ExpectedArtifact.java, Lombok ``toString``).
+
+    ```pycon
+    >>> describe_expected({"id": "m", "matchArtifact": {"type": "github/file"}})[:46]
+    'ExpectedArtifact(matchArtifact=Artifact(type=g'
+
+    ```
+    """
+    return (
+        f"ExpectedArtifact(matchArtifact={describe_artifact(expected.get('matchArtifact'))}, "
+        f"usePriorArtifact={_java(bool(expected.get('usePriorArtifact')))}, "
+        f"useDefaultArtifact={_java(bool(expected.get('useDefaultArtifact')))}, "
+        f"defaultArtifact={describe_artifact(expected.get('defaultArtifact'))}, "
+        f"id={expected.get('id')}, boundArtifact={describe_artifact(expected.get('boundArtifact'))})"
+    )

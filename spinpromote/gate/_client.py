@@ -35,11 +35,11 @@ from spinpromote.planning import (
     name_key,
     same_application,
 )
+from spinpromote.validate import Problem
 
 if TYPE_CHECKING:
     from spinpromote.model import Pipeline
     from spinpromote.model.application import Application
-    from spinpromote.validate import Problem
 
 __all__ = ["Desired", "GateClient"]
 
@@ -89,7 +89,18 @@ def _problems(desired: Desired) -> list[Problem]:
     items: list[Any] = [desired] if isinstance(desired, (_HasToDict, Mapping, _HasPipelines)) else list(desired)
     problems: list[Problem] = []
     for item in items:
-        pipeline = Pipeline.from_dict(dict(item)) if isinstance(item, Mapping) else item
+        pipeline = item
+        if isinstance(item, Mapping):
+            try:
+                pipeline = Pipeline.from_dict(dict(item))
+            except PipelineFormatError as error:  # the planner takes any JSON; only the model's checks need it
+                name = item.get("name") if isinstance(item.get("name"), str) else None
+                problems.append(
+                    Problem(
+                        path=error.path, message=f"not validated: {error.message}", severity="warning", pipeline=name
+                    )
+                )
+                continue
         check = getattr(pipeline, "validate", None)
         if callable(check):
             name = getattr(pipeline, "name", None)

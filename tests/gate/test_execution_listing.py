@@ -29,9 +29,10 @@ STAGING_BUILD = {
 
 @pytest.fixture
 def gated() -> Iterator[tuple[FakeGate, GateClient]]:
-    with FakeGate(stage_seconds=0.01) as fake, GateClient(fake.url, retry=FAST_RETRY) as gate:
-        fake.store(pipeline_doc("Release", stages=GATED))
-        fake.store(pipeline_doc("Other", stages=GATED))
+    with FakeGate() as fake, GateClient(fake.url, retry=FAST_RETRY) as gate:
+        # Without limitConcurrent, runs of one pipeline do not queue behind each other.
+        fake.store(pipeline_doc("Release", stages=GATED, limitConcurrent=False))
+        fake.store(pipeline_doc("Other", stages=GATED, limitConcurrent=False))
         yield fake, gate
 
 

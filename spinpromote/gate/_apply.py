@@ -246,17 +246,12 @@ def _read_back(client: GateClient, document: Mapping[str, Any], saves: int, budg
         try:
             live = client.find_pipeline_config(application, name, budget=budget)
         except GateError as exc:  # the save went through: say so, whatever the read says
-            raise type(exc)(
-                f"pipeline {name!r} was saved, but reading it back failed: {exc}", **_error_fields(exc)
-            ) from None
+            raise _not_confirmed(name, reads, exc) from None
         if live is not None and same_content(live, document):
             return saves
         budget.fail()
         if not budget.can_retry():
-            raise GateError(
-                f"pipeline {name!r} was saved, but Gate does not show it as saved after {reads} read(s) "
-                "(read-after-write lag, or changed by someone else since); plan again to check"
-            )
+            raise _not_confirmed(name, reads, None)
         client.retry.sleep(reads, budget=budget)
 
 
@@ -369,8 +364,8 @@ def _delete(client: GateClient, change: PipelineChange, owner: str, deadline: fl
             return ChangeOutcome(change=change, status="deleted", attempts=1, reason="already gone")
         client.delete_pipeline(change.application, change.name, budget=budget)
     except GateError as exc:
-        return ChangeOutcome(change=change, status="failed", attempts=budget.failures, error=exc)
-    return ChangeOutcome(change=change, status="deleted", attempts=budget.failures)
+        return ChangeOutcome(change=change, status="failed", attempts=1 + budget.failures, error=exc)
+    return ChangeOutcome(change=change, status="deleted", attempts=1 + budget.failures)
 
 
 def _write_application(client: GateClient, change: ApplicationChange, deadline: float) -> ChangeOutcome:
@@ -378,8 +373,8 @@ def _write_application(client: GateClient, change: ApplicationChange, deadline: 
     try:
         client.write_application(change, budget=budget)
     except GateError as exc:
-        return ChangeOutcome(change=change, status="failed", attempts=budget.failures, error=exc)
-    return ChangeOutcome(change=change, status="written", attempts=budget.failures)
+        return ChangeOutcome(change=change, status="failed", attempts=1 + budget.failures, error=exc)
+    return ChangeOutcome(change=change, status="written", attempts=1 + budget.failures)
 
 
 def _late(change: Change) -> ChangeOutcome:

@@ -309,6 +309,8 @@ class GateClient:
         """
         document = _document(pipeline)
         update_ts = document.get("updateTs") if stale_check else None
+        if stale_check and update_ts is None:
+            raise ValueError("stale_check=True needs the pipeline as read from Gate, with its updateTs")
         body = {key: value for key, value in document.items() if key not in SERVER_OWNED_KEYS}
         if isinstance(body.get("name"), str):
             body["name"] = body["name"].strip()
@@ -372,6 +374,7 @@ class GateClient:
             live = self.get_application(change.name, budget=budget)
             if live is not None and same_application(change.body, live.get("attributes") or {}):
                 return
+            budget.fail()
             if not budget.can_retry():
                 raise GateError(
                     f"application {change.name!r} was written, but Gate does not show the new attributes after "

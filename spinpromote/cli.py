@@ -282,6 +282,16 @@ def _saved_plan(path: str) -> Plan | None:
         raise CommandError(f"{path}: not a plan spinpromote can apply: {error.message} at {error.path}") from None
 
 
+# Flags that shape a plan (attribute, default): a saved plan was shaped when it was made.
+_PLAN_FLAGS = {
+    "--prune": ("prune", False),
+    "--owner": ("owner", "default"),
+    "--lock": ("lock", False),
+    "--allow-invalid": ("allow_invalid", False),
+    "--layout": ("layout", "pipelines"),
+}
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     with _gate_client(args) as gate:
         plan = _make_plan(gate, args)
@@ -296,6 +306,10 @@ def cmd_apply(args: argparse.Namespace) -> int:
     from spinpromote.gate import ApplyError
 
     saved = _saved_plan(args.source)
+    if saved is not None:
+        given = [flag for flag, value in _PLAN_FLAGS.items() if getattr(args, value[0]) != value[1]]
+        if given:
+            raise UsageError(f"a saved plan is applied as it was made: give {', '.join(given)} to plan -o instead")
     with _gate_client(args) as gate:
         plan = saved if saved is not None else _make_plan(gate, args)
         _out(plan)

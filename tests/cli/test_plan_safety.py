@@ -63,6 +63,8 @@ def test_a_saved_plan_is_applied_exactly_then_refused_after_a_live_change(
     assert json.loads(saved.read_text())["format"] == "spinpromote-plan/1"
     assert f"spinpromote apply {saved}" in plan.stderr
 
+    reshaped = cli("apply", saved, "--yes", "--prune", env=env)
+    assert reshaped.returncode == 2 and "give --prune to plan -o instead" in reshaped.stderr
     applied = cli("apply", saved, "--yes", env=env)
     assert applied.returncode == 0, applied.stderr
     stored = fake_gate.pipelines(EXAMPLE_APP)

@@ -17,6 +17,7 @@ import os
 import re
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
@@ -122,16 +123,21 @@ def _gate_client(args: argparse.Namespace) -> GateClient:
         raise UsageError("--cert cannot be combined with --user or --token: pick one way to log in")
     headers = dict(_parse_header(header) for header in args.header)
     try:  # the auth classes and the client refuse values HTTP cannot carry, without showing them
-        return GateClient(
-            url,
-            auth=_auth(args, user, token),
-            headers=headers,
-            verify=not args.insecure,
-            timeout=args.timeout,
-            retry=RetryPolicy(attempts=args.retries),
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            client = GateClient(
+                url,
+                auth=_auth(args, user, token),
+                headers=headers,
+                verify=not args.insecure,
+                timeout=args.timeout,
+                retry=RetryPolicy(attempts=args.retries),
+            )
     except ValueError as error:
         raise CommandError(f"{error} (check --gate, --header, and the SPINNAKER_* variables)") from None
+    for warning in caught:  # credentials over plain http: one line, not Python's warning format
+        _err(f"{PROG}: warning: {warning.message}")
+    return client
 
 
 def _auth(args: argparse.Namespace, user: str | None, token: str | None) -> GateAuth | None:

@@ -137,3 +137,11 @@ def test_plan_piped_into_a_reader_that_stops_keeps_its_exit_code(fake_gate: Fake
 
     assert code == 2, errors
     assert "Traceback" not in errors and "BrokenPipeError" not in errors
+
+
+def test_credentials_over_plain_http_to_a_remote_gate_are_warned_about(cli: Cli) -> None:
+    result = cli("plan", EXAMPLE, "--gate", "http://gate.invalid", "--token", "t0ken", "--retries", "1")
+
+    assert "spinpromote: warning: credentials will be sent unencrypted to gate.invalid" in result.stderr
+    assert result.returncode == 1  # and then no such host
+    assert "t0ken" not in result.stderr

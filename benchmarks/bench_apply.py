@@ -3,8 +3,10 @@
 Both sides start from the same live state in a FakeGate whose saves take ``--latency`` seconds (orca's save
 task makes every real save slow): 200 pipelines in 4 applications, chains of 5 linked by pipeline triggers,
 all of them changed. The baseline looks each pipeline up by name (``GET .../pipelineConfigs/{name}``),
-takes its id and saves it, one after the other. spinpromote plans (one list per application) and applies
-with its default concurrency, upstream pipelines first, confirming what it wrote. Target: at least 3x faster.
+takes its id and saves it, one after the other. spinpromote plans (one list per application, validation
+included) and applies with its default concurrency, upstream pipelines first: it re-reads each pipeline
+just before saving it (the check that nothing changed since the plan) and confirms what it wrote by
+listing each application again. Target: at least 3x faster.
 Then it re-applies the unchanged set and counts the requests: one list per application and no writes.
 
 Run: ``python benchmarks/bench_apply.py [--pipelines 200] [--latency 0.05] [--repeats 1]``

@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # what type checkers see (tests/test_public_api.py checks it 
     from spinpromote.errors import ValidationError as ValidationError
     from spinpromote.ids import *  # noqa: F403
     from spinpromote.model import *  # noqa: F403
+    from spinpromote.model.application import Application as Application
     from spinpromote.validate import Problem as Problem
 
 # The public names, by the module that defines them. The model's are its own ``__all__`` (their one home),
@@ -28,6 +29,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "spinpromote.chain": ("Environment", "GateStep", "Layout", "PromotionChain", "Target"),
     "spinpromote.errors": ("PipelineFormatError", "SpinpromoteError", "ValidationError"),
     "spinpromote.ids": ("expected_artifact_id", "pipeline_id"),
+    "spinpromote.model.application": ("Application",),
     "spinpromote.validate": ("Problem",),
 }
 _WHOLE_MODULE = "spinpromote.model"

@@ -28,6 +28,7 @@ from spinpromote import model
 from spinpromote.builder import PipelineBuilder, with_artifact_id
 from spinpromote.ids import pipeline_id
 from spinpromote.model._base import Drawable, Validatable
+from spinpromote.model.application import Application
 from spinpromote.model.stage_base import StageFields
 from spinpromote.validate import Problem
 
@@ -136,6 +137,8 @@ class PromotionChain(Validatable, Drawable):
     pin: bool = attrs.field(kw_only=True, default=True)
     triggers: tuple[model.Trigger, ...] = attrs.field(kw_only=True, default=())
     steps: tuple[Environment | GateStep, ...] = attrs.field(kw_only=True, default=())
+    #: The application itself, created or updated with the pipelines by `GateClient.plan`/``apply``.
+    application_spec: Application | None = attrs.field(kw_only=True, default=None)
 
     def __attrs_post_init__(self) -> None:
         if self.handoff not in ("trigger", "find"):

@@ -3,7 +3,9 @@
 This module only wires the layers together: `spinpromote._cli_source` loads SOURCE, `spinpromote.gate` talks
 to Gate (imported only by the commands that need it, so ``import spinpromote`` never loads ``requests``),
 `spinpromote.codegen` writes Python for ``import``. Exit codes: 0 success, 1 failure, 2 usage error;
-``plan`` exits 0 when nothing would change, 2 when something would, 1 on error.
+``plan`` exits 0 when nothing would change, 2 when something would, 1 on any error, usage errors included
+(so that 2 always means "changes pending"). Output piped into a command that stops reading early
+(``spinpromote plan X | head -3``) keeps the command's exit code.
 """
 
 from __future__ import annotations
@@ -15,19 +17,31 @@ import os
 import re
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
-from spinpromote._cli_source import SourceError, file_name, load_source, read_json
+import attrs
+
+from spinpromote._cli_source import Loaded, SourceError, file_name, load_source, read_json
 from spinpromote._terminal import printable
-from spinpromote.chain import LAYOUTS
+from spinpromote.chain import LAYOUTS, Layout, PromotionChain
 from spinpromote.codec import dumps
-from spinpromote.errors import GateAuthError, GateConnectionError, GateError, PipelineFormatError, SpinpromoteError
+from spinpromote.errors import (
+    GateAuthError,
+    GateConnectionError,
+    GateError,
+    PipelineFormatError,
+    SpinpromoteError,
+    ValidationError,
+)
 
 if TYPE_CHECKING:
-    from spinpromote.gate import ApplyEvent, Execution, GateAuth, GateClient
+    from spinpromote.gate import ApplyEvent, Execution, GateAuth, GateClient, Plan
     from spinpromote.model import Pipeline
+    from spinpromote.model.application import Application
+    from spinpromote.validate import Problem
 
 __all__ = ["EXIT_CHANGES", "EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
@@ -55,12 +69,33 @@ class UsageError(Exception):
 
 def _err(message: str, stream: TextIO | None = None) -> None:
     """A message for a person on stderr; control characters (from Gate's data) shown as escapes."""
-    print(printable(message, multiline=True), file=stream or sys.stderr, flush=True)
+    try:
+        print(printable(message, multiline=True), file=stream or sys.stderr, flush=True)
+    except BrokenPipeError:
+        _reader_gone(stream or sys.stderr)
 
 
 def _out(text: object) -> None:
-    """A report on stdout (a plan, a result, an execution), with control characters shown as escapes."""
-    print(printable(text, multiline=True), flush=True)
+    """A report on stdout (a plan, a result, an execution), with control characters shown as escapes.
+
+    When the reader went away (``spinpromote plan X | head -3``), the rest of the output is dropped and the
+    command goes on to its real exit code.
+    """
+    try:
+        print(printable(text, multiline=True), flush=True)
+    except BrokenPipeError:
+        _reader_gone(sys.stdout)
+
+
+def _reader_gone(stream: TextIO) -> None:
+    """Send the rest of ``stream``'s output to the null device (as Python's documentation on SIGPIPE advises),
+    so that neither later prints nor the flush at exit raise again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (tests capture output): nothing to redirect
+        pass
 
 
 def _one_line(text: object) -> str:
@@ -88,16 +123,21 @@ def _gate_client(args: argparse.Namespace) -> GateClient:
         raise UsageError("--cert cannot be combined with --user or --token: pick one way to log in")
     headers = dict(_parse_header(header) for header in args.header)
     try:  # the auth classes and the client refuse values HTTP cannot carry, without showing them
-        return GateClient(
-            url,
-            auth=_auth(args, user, token),
-            headers=headers,
-            verify=not args.insecure,
-            timeout=args.timeout,
-            retry=RetryPolicy(attempts=args.retries),
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            client = GateClient(
+                url,
+                auth=_auth(args, user, token),
+                headers=headers,
+                verify=not args.insecure,
+                timeout=args.timeout,
+                retry=RetryPolicy(attempts=args.retries),
+            )
     except ValueError as error:
         raise CommandError(f"{error} (check --gate, --header, and the SPINNAKER_* variables)") from None
+    for warning in caught:  # credentials over plain http: one line, not Python's warning format
+        _err(f"{PROG}: warning: {warning.message}")
+    return client
 
 
 def _auth(args: argparse.Namespace, user: str | None, token: str | None) -> GateAuth | None:
@@ -191,10 +231,79 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_FAILURE if errors else EXIT_OK
 
 
+@attrs.frozen
+class _Source:
+    """SOURCE as `GateClient.plan` takes it: its pipelines, and every problem of its chains and pipelines."""
+
+    loaded: Loaded
+    layout: Layout | None
+
+    def pipelines(self) -> list[Pipeline]:
+        return self.loaded.pipelines(self.layout)
+
+    def validate(self) -> list[Problem]:
+        return self.loaded.problems(self.layout)
+
+    def applications(self) -> list[Application]:
+        return [
+            definition.application_spec
+            for _, definition in self.loaded.definitions
+            if isinstance(definition, PromotionChain) and definition.application_spec is not None
+        ]
+
+
+def _make_plan(gate: GateClient, args: argparse.Namespace) -> Plan:
+    source = _Source(load_source(args.source), args.layout)
+    try:
+        return gate.plan(
+            source,
+            prune=args.prune,
+            owner=args.owner,
+            lock=args.lock,
+            applications=source.applications(),
+            allow_invalid=args.allow_invalid,
+        )
+    except ValidationError as error:
+        for problem in error.problems:
+            _out(problem)
+        raise CommandError(
+            f"{len(error.problems)} validation error(s) in {args.source}: nothing was planned; fix them "
+            "(spinpromote validate lists them), or pass --allow-invalid"
+        ) from None
+
+
+def _saved_plan(path: str) -> Plan | None:
+    """The plan saved at ``path`` by ``spinpromote plan -o``, or None when ``path`` is a SOURCE."""
+    from spinpromote.gate import Plan
+    from spinpromote.planning import is_saved_plan
+
+    if not path.endswith(".json") or not Path(path).is_file():
+        return None
+    data = read_json(Path(path))
+    if not is_saved_plan(data):
+        return None
+    try:
+        return Plan.from_json(Path(path).read_bytes())
+    except PipelineFormatError as error:
+        raise CommandError(f"{path}: not a plan spinpromote can apply: {error.message} at {error.path}") from None
+
+
+# Flags that shape a plan (attribute, default): a saved plan was shaped when it was made.
+_PLAN_FLAGS = {
+    "--prune": ("prune", False),
+    "--owner": ("owner", "default"),
+    "--lock": ("lock", False),
+    "--allow-invalid": ("allow_invalid", False),
+    "--layout": ("layout", None),
+}
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
-    pipelines = load_source(args.source).pipelines(args.layout)
     with _gate_client(args) as gate:
-        plan = gate.plan(pipelines, prune=args.prune, owner=args.owner)
+        plan = _make_plan(gate, args)
+    if args.output is not None:
+        Path(args.output).write_text(plan.to_json(), encoding="utf-8")
+        _err(f"wrote the plan to {args.output}: spinpromote apply {args.output} applies exactly it")
     _out(plan)
     return EXIT_CHANGES if plan.has_changes else EXIT_OK
 
@@ -202,9 +311,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def cmd_apply(args: argparse.Namespace) -> int:
     from spinpromote.gate import ApplyError
 
-    pipelines = load_source(args.source).pipelines(args.layout)
+    saved = _saved_plan(args.source)
+    if saved is not None:
+        given = [flag for flag, value in _PLAN_FLAGS.items() if getattr(args, value[0]) != value[1]]
+        if given:
+            raise UsageError(f"a saved plan is applied as it was made: give {', '.join(given)} to plan -o instead")
     with _gate_client(args) as gate:
-        plan = gate.plan(pipelines, prune=args.prune, owner=args.owner)
+        plan = saved if saved is not None else _make_plan(gate, args)
         _out(plan)
         if not plan.has_changes:
             _out("Nothing to apply.")
@@ -223,8 +336,36 @@ def cmd_apply(args: argparse.Namespace) -> int:
             result = gate.apply(plan, on_progress=progress)
         except ApplyError as error:
             _out(error.result)
-            raise CommandError(f"apply failed for {len(error.result.failed)} pipeline(s); see above") from error
+            count = len(error.result.failed) + len(error.result.skipped)
+            raise CommandError(f"apply did not finish for {count} change(s); see above") from error
     _out(result)
+    return EXIT_OK
+
+
+def cmd_executions(args: argparse.Namespace) -> int:
+    with _gate_client(args) as gate:
+        executions = gate.executions(args.application, args.pipeline, limit=args.limit, statuses=args.status or None)
+    for execution in executions:
+        _out(_execution_line(execution))
+    if not executions:
+        _err("no executions found")
+    return EXIT_OK
+
+
+def _execution_line(execution: Execution) -> str:
+    from datetime import datetime, timezone
+
+    started = "not started"
+    if execution.start_time:
+        moment = datetime.fromtimestamp(execution.start_time / 1000, tz=timezone.utc)
+        started = moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return f"{execution.id}  {execution.status:<10}  {started}  {execution.name}"
+
+
+def cmd_cancel(args: argparse.Namespace) -> int:
+    with _gate_client(args) as gate:
+        gate.cancel(args.execution_id, reason=args.reason)
+    _err(f"asked Spinnaker to cancel {args.execution_id}: it shows CANCELED once orca has stopped it")
     return EXIT_OK
 
 
@@ -429,10 +570,16 @@ def _add_plan_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--owner", default="default", help="who owns the applied pipelines, for --prune (default: default)"
     )
+    parser.add_argument(
+        "--lock", action="store_true", help="lock the pipelines in Deck's UI (edit the code, not the UI)"
+    )
+    parser.add_argument(
+        "--allow-invalid", action="store_true", help="plan even when validation finds errors (they are listed)"
+    )
 
 
 _EPILOG = """\
-exit codes: 0 success, 1 failure, 2 usage error; plan: 0 no changes, 2 changes, 1 error.
+exit codes: 0 success, 1 failure, 2 usage error; plan: 0 no changes, 2 changes, 1 any error.
 environment: SPINNAKER_GATE_URL, SPINNAKER_USER, SPINNAKER_PASSWORD, SPINNAKER_TOKEN.
 """
 
@@ -479,9 +626,16 @@ def build_parser() -> argparse.ArgumentParser:
     plan = command("plan", cmd_plan, "Show what applying SOURCE would change; exit 0 no changes, 2 changes, 1 error.")
     _add_source(plan)
     _add_plan_options(plan)
+    plan.add_argument(
+        "-o", "--output", metavar="PLAN.json", help="also save the plan: spinpromote apply PLAN.json applies it"
+    )
     _add_gate(plan)
 
-    apply = command("apply", cmd_apply, "Show the plan for SOURCE, ask, then write it to Spinnaker.")
+    apply = command(
+        "apply",
+        cmd_apply,
+        "Show the plan for SOURCE (or a plan saved by plan -o), ask, then write it to Spinnaker.",
+    )
     _add_source(apply)
     _add_plan_options(apply)
     apply.add_argument(
@@ -507,6 +661,20 @@ def build_parser() -> argparse.ArgumentParser:
     judge.add_argument("--input", metavar="VALUE", help="the judgment input option chosen")
     _add_gate(judge)
 
+    executions = command("executions", cmd_executions, "List an application's latest executions, newest first.")
+    executions.add_argument("application", metavar="APPLICATION")
+    executions.add_argument("--pipeline", metavar="NAME", help="only this pipeline's executions")
+    executions.add_argument("--limit", type=_positive_int, default=25, metavar="N", help="at most N (default 25)")
+    executions.add_argument(
+        "--status", action="append", metavar="STATUS", help="only this status (repeatable): RUNNING, SUCCEEDED, ..."
+    )
+    _add_gate(executions)
+
+    cancel = command("cancel", cmd_cancel, "Cancel a running execution.")
+    cancel.add_argument("execution_id", metavar="EXECUTION_ID")
+    cancel.add_argument("--reason", help="why (shown in Deck)")
+    _add_gate(cancel)
+
     importer = command("import", cmd_import, "Write Python code that builds existing pipelines.")
     where = importer.add_mutually_exclusive_group(required=True)
     where.add_argument("--application", metavar="APP", help="every pipeline of APP, read from Gate")
@@ -531,18 +699,31 @@ def _explain(error: BaseException) -> str:
     """One line for a person: what went wrong and what to do."""
     if isinstance(error, (SourceError, CommandError)):
         return str(error)
-    if isinstance(error, GateAuthError):
+    if isinstance(error, GateAuthError):  # the library's hint names Python arguments: name the flags instead
         return (
-            f"Gate refused the login: {_one_line(error)} "
+            f"Gate refused the login: {_without_hint(error)} "
             "(check --user and SPINNAKER_PASSWORD, --token / SPINNAKER_TOKEN, or --cert)"
         )
     if isinstance(error, GateConnectionError):
-        if "certificate" in str(error).lower():
-            return f"{_one_line(error)} (check --cert and --key, or --insecure for a self-signed Gate)"
-        return f"{_one_line(error)} (check --gate / SPINNAKER_GATE_URL and that Gate is up)"
+        text = _without_hint(error)
+        if "http://" in str(error) and "plain HTTP" in str(error):
+            return f"{text} (Gate speaks plain HTTP there: use --gate http://...)"
+        if "TLS" in text or "certificate" in text.lower():
+            return f"{text} (check --cert and --key, or --insecure for a self-signed Gate)"
+        return f"{text} (check --gate / SPINNAKER_GATE_URL and that Gate is up)"
     if isinstance(error, (GateError, SpinpromoteError)):
         return _one_line(error)
     return f"unexpected {type(error).__name__}: {_one_line(error)} (rerun with --debug for the traceback)"
+
+
+def _without_hint(error: BaseException) -> str:
+    return _one_line(error).split("; hint: ", 1)[0]
+
+
+def _usage_exit(argv: Sequence[str] | None) -> int:
+    """Usage errors exit 2, except for ``plan``, where 2 means "changes pending": there they exit 1."""
+    words = [word for word in (sys.argv[1:] if argv is None else argv) if not word.startswith("-")]
+    return EXIT_FAILURE if words[:1] == ["plan"] else EXIT_USAGE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -551,19 +732,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+        if exit_.code in (0, None):
+            return EXIT_OK
+        return (
+            _usage_exit(argv)
+            if exit_.code == EXIT_USAGE
+            else int(exit_.code)
+            if isinstance(exit_.code, int)
+            else EXIT_FAILURE
+        )
     debug = getattr(args, "debug", False)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
     except UsageError as error:
         _err(f"{PROG} {args.command}: error: {error} (see {PROG} {args.command} --help)")
-        return EXIT_USAGE
+        return _usage_exit(argv)
     except KeyboardInterrupt:
         _err(f"{PROG}: interrupted")
         return 130
     except BrokenPipeError:  # the reader went away (``spinpromote render x | head``): nothing more to say
-        sys.stderr.close()
+        _reader_gone(sys.stdout)
         return EXIT_FAILURE
     except Exception as error:
         if debug:

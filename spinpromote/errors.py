@@ -12,8 +12,8 @@ SpinpromoteError                    anything spinpromote raises on purpose
     │   └── GateConnectionError     Gate could not be reached (DNS, refused, TLS, certificate files)
     ├── GateHTTPError               Gate answered with an error status; .status, .gate_message
     │   ├── GateAuthError           a redirect to a login page, 401, 403, or a web page instead of JSON
-    │   ├── GateConflictError       the name is taken by a pipeline with another id
-    │   └── GateStaleError          the pipeline changed after it was read (front50's staleCheck)
+    │   └── GateConflictError       the name is taken by a pipeline with another id
+    ├── GateStaleError              the pipeline changed (or appeared) after the plan read it; .changed_by
     └── GateResponseError           a success status, but not the JSON Gate's API answers with
 ```
 
@@ -315,8 +315,13 @@ class GateConflictError(GateHTTPError):
     """
 
 
-class GateStaleError(GateHTTPError):
-    """The stored pipeline changed after it was read (front50's ``staleCheck``): nothing was written.
+class GateStaleError(GateError):
+    """The live pipeline changed, or a pipeline of that name appeared, after the plan read it: nothing was written.
+
+    `GateClient.apply` re-reads each pipeline just before writing it and compares it with what the plan read;
+    front50's own ``staleCheck`` refuses too where the operator enabled it. ``changed_by`` and ``changed_at``
+    (front50's ``lastModifiedBy`` and ``updateTs``, epoch milliseconds) say who changed it and when, when known.
+    Plan again to see the change.
 
     ```pycon
     >>> from spinpromote.gate import GateClient
@@ -326,12 +331,25 @@ class GateStaleError(GateHTTPError):
     ...     _ = fake.edit("demo", "Deploy", lambda doc: doc.update(description="edited in Deck"))
     ...     try:
     ...         gate.save_pipeline({**read, "disabled": True}, stale_check=True)
-    ...     except GateStaleError:
-    ...         print(fake.pipeline("demo", "Deploy")["description"])
-    edited in Deck
+    ...     except GateStaleError as error:
+    ...         print(error.changed_by, fake.pipeline("demo", "Deploy")["description"])
+    deck-user edited in Deck
 
     ```
     """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        changed_by: str | None = None,
+        changed_at: str | None = None,
+        request: Any = None,
+        response: Any = None,
+    ) -> None:
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        super().__init__(message, request=request, response=response)
 
 
 class GateResponseError(GateError):

@@ -81,73 +81,28 @@ def test_nothing_deployed_yet_and_other_pipelines_ignored() -> None:
     ]
 
 
-class _ExecutionsGate:
-    """Gate's two reads `environments` uses, answered from a simulated Spinnaker on loopback. (FakeGate serves
-    ``GET /executions`` on the simulator in another branch; this stays until it lands.)"""
-
-    def __init__(self, spin: Spinnaker) -> None:
-        import json
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-        from urllib.parse import parse_qs, urlsplit
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                url = urlsplit(self.path)
-                query = parse_qs(url.query)
-                self.server.paths.append(self.path)  # type: ignore[attr-defined]
-                if url.path == f"/applications/{APP}/pipelineConfigs":
-                    body: object = spin.pipelines(APP)
-                elif url.path == "/executions":
-                    ids = query["pipelineConfigIds"][0].split(",")
-                    body = [spin.execution_json(e.id) for e in spin.executions(APP) if e.pipeline_id in ids]
-                else:
-                    self.send_error(404)
-                    return
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.paths = []  # type: ignore[attr-defined]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def test_gate_environments_and_the_status_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """GateClient.environments reads the configs and their executions; `spinpromote status` prints them."""
+    """GateClient.environments reads the configs and their executions from FakeGate (the simulator behind it);
+    `spinpromote status` prints them."""
     from spinpromote.cli import main
     from spinpromote.gate import GateClient
+    from spinpromote.testing import FakeGate
 
     spin = Spinnaker()
     spin.save(CHAIN)
     spin.git.commit("acme/shop", branch="main", files={"k8s/web.yml": TEXT})
     pushed(spin, "v1")
-    gate = _ExecutionsGate(spin)
-    try:
-        with GateClient(gate.url) as client:
+    with FakeGate(spinnaker=spin) as fake:
+        with GateClient(fake.url) as client:
             staging, production = client.environments(CHAIN, limit=5)
-        assert staging.targets["staging"] is not None
-        assert "docker/image gcr.io/acme/web:v1" in staging.targets["staging"].versions
-        assert production.targets == {"us": None, "eu": None} and len(production.waiting) == 1
-        assert any("pipelineConfigIds=" in path and "limit=5" in path for path in gate.server.paths)  # type: ignore[attr-defined]
-
         source = tmp_path / "chain.py"
         source.write_text("from tests.test_environments import CHAIN as chain\n")
-        assert main(["status", str(source), "--gate", gate.url]) == 0
-    finally:
-        gate.close()
+        assert main(["status", str(source), "--gate", fake.url]) == 0
+        assert any(r.path == "/executions" and r.query.get("limit") == "5" for r in fake.requests)
+
+    deployed = staging.targets["staging"]
+    assert deployed is not None and "docker/image gcr.io/acme/web:v1" in deployed.versions
+    assert production.targets == {"us": None, "eu": None} and len(production.waiting) == 1
     out = capsys.readouterr().out
     assert "  staging\n    staging: " in out and "gcr.io/acme/web:v1" in out
     assert "    us: nothing deployed yet" in out

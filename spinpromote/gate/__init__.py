@@ -1,5 +1,8 @@
 """Talk to Spinnaker's Gate: plan, apply and prune pipelines safely; run them, wait, and judge.
 
+Just before each write, apply re-reads the pipeline and refuses to overwrite one that changed since the
+plan (`GateStaleError`); see docs/gate.md for what is checked and the window that remains.
+
 ```pycon
 >>> from spinpromote.testing import FakeGate
 >>> pipelines = [Pipeline(application="demo", name="Deploy", stages=[Wait(name="Soak", wait_time=30)])]
@@ -40,11 +43,13 @@ from spinpromote.gate._exchange import RequestInfo, ResponseInfo
 from spinpromote.gate._executions import Execution, ExecutionStage
 from spinpromote.gate._retry import RetryPolicy
 from spinpromote.gate._transport import Timeout
-from spinpromote.planning import DEFAULT_OWNER, OWNERSHIP_KEY, PipelineChange, Plan
+from spinpromote.planning import DEFAULT_OWNER, LOCK, OWNERSHIP_KEY, ApplicationChange, PipelineChange, Plan
 
 __all__ = [
     "DEFAULT_OWNER",
+    "LOCK",
     "OWNERSHIP_KEY",
+    "ApplicationChange",
     "ApplyError",
     "ApplyEvent",
     "ApplyResult",

@@ -3,8 +3,9 @@
 Which one to use depends on how Gate is set up (see docs/gate.md):
 
 - `BasicAuth`: Gate's basic-form or LDAP module; a Basic header on every request.
-- `BearerToken`: OAuth2 on Gate 2026.0+, IAP (an OIDC id token), or 2026.2 API tokens.
-  ``login_first=True`` exchanges the token for a session at ``/login`` first, which Gate up to 2025.1 needs.
+- `BearerToken`: an OAuth2 access token, an IAP id token, or a 2026.2 API token. Sent on every request
+  (Gate 2026.0+ authenticates each request with it); when Gate answers with a redirect to its login, as
+  Gate up to 2025.1 does, the token is exchanged for a session at ``/login`` once and the request repeated.
 - `X509ClientCert`: a client certificate; works with every Gate version where x509 is on.
 - `SessionCookie`: a session cookie copied from a browser.
 - `LdapLogin`: a form login at ``/login``, then the session cookie (what ``spin`` does for LDAP).
@@ -161,6 +162,11 @@ class GateAuth(AuthBase):
         """Whether `login` must run before the first request (and again when the session expires)."""
         return False
 
+    @property
+    def logs_in_on_redirect(self) -> bool:
+        """Whether a redirect to Gate's login should run `login` and repeat the request (once)."""
+        return False
+
     def login(self, channel: LoginChannel) -> None:
         """Establish a session with Gate; raise `GateAuthError` when Gate refuses."""
 
@@ -199,11 +205,22 @@ class BasicAuth(GateAuth):
 
 @attrs.frozen
 class BearerToken(GateAuth):
-    """A bearer token on every request: OAuth2 (Gate 2026.0+), IAP id tokens, or API tokens.
+    """A bearer token (OAuth2 access token, IAP id token, 2026.2 API token), sent as Gate accepts it.
 
-    ``header`` picks where it goes: ``Authorization`` (as ``Bearer <token>``) or, for 2026.2 API tokens
-    behind IAP, ``X-Spinnaker-Token``. ``login_first`` sends the token to ``GET /login`` once and keeps the
-    session cookie, which Gate up to 2025.1 needs.
+    What Gate does with ``Authorization: Bearer`` depends on its release (gate's oauth2 module):
+
+    - 2026.0 and later: every request is authenticated by calling the identity provider's user-info URI
+      with the token (``ExternalAuthTokenFilter.java:115-148``); nothing is kept in a session, so the token
+      goes on **every** request (spinnaker/spinnaker #7917).
+    - up to 2025.1: API calls with a bearer are redirected to ``/login`` (gate's ``OAuth2Test.java:46-54``);
+      only ``GET /login`` with the token opens a session (``SESSION`` cookie), as ``spin`` does.
+    - 2025.2 to 2025.4: bearer tokens are not accepted at all; use x509, basic/LDAP or a browser cookie.
+
+    So the token is sent on every request, and when Gate answers with a redirect (redirects are never
+    followed: a POST would lose its body), the client does the ``/login`` exchange once, keeps the cookie,
+    and repeats the request. ``login_first`` does the exchange before the first request. ``header`` picks
+    where the token goes: ``Authorization`` (as ``Bearer <token>``) or, for 2026.2 API tokens behind IAP,
+    ``X-Spinnaker-Token``.
 
     ```pycon
     >>> BearerToken("t0ken")
@@ -231,16 +248,32 @@ class BearerToken(GateAuth):
 
     @property
     def needs_login(self) -> bool:
-        """True when the token is exchanged for a session first."""
+        """True when the token is exchanged for a session before the first request."""
         return self.login_first
 
+    @property
+    def logs_in_on_redirect(self) -> bool:
+        """Always: a redirect to the login page means this Gate wants the ``/login`` exchange."""
+        return True
+
     def login(self, channel: LoginChannel) -> None:
-        """Exchange the token for a session at ``/login``; any answer but an auth failure will do."""
+        """Exchange the token for a session at ``GET /login``.
+
+        Gate answers with a redirect to where it came from or to ``/`` on success; a redirect back to a login
+        page or to the identity provider (``/oauth2/authorization/...``) means it did not take the token.
+        """
         from spinpromote.gate._transport import auth_failure
 
         response = channel.raw("GET", "/login", headers={self.header: self._value()})
-        if response.status_code in (401, 403):
-            raise auth_failure(response, f"Gate refused the {self.label} at /login", self)
+        location = response.headers.get("Location", "").split("?", 1)[0].rstrip("/")
+        refused = (
+            response.status_code in (401, 403)
+            or location.endswith("/login")
+            or "/oauth2/authorization" in location
+            or "/oauth/authorize" in location
+        )
+        if refused:
+            raise auth_failure(response, f"Gate did not accept the {self.label} at /login", self)
 
 
 @attrs.frozen

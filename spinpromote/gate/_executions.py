@@ -73,6 +73,7 @@ class Execution:
     status: str
     pipeline_config_id: str | None
     stages: tuple[ExecutionStage, ...]
+    start_time: int | None = None
     data: Mapping[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
 
     @classmethod
@@ -97,6 +98,7 @@ class Execution:
             status=_text(data, "status", "$", "NOT_STARTED"),
             pipeline_config_id=_optional_text(data, "pipelineConfigId", "$"),
             stages=tuple(ExecutionStage.from_dict(stage, f"$.stages[{i}]") for i, stage in enumerate(stages or ())),
+            start_time=_optional_millis(data, "startTime", "$"),
             data=data,
         )
 
@@ -135,6 +137,15 @@ def _text(data: Mapping[str, Any], key: str, path: str, default: str) -> str:
     if not isinstance(value, str):
         raise ValueError(f"a string, not {json_kind(value)} @ {path}.{key}")
     return value
+
+
+def _optional_millis(data: Mapping[str, Any], key: str, path: str) -> int | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"epoch milliseconds, not {json_kind(value)} @ {path}.{key}")
+    return int(value)
 
 
 def _optional_text(data: Mapping[str, Any], key: str, path: str) -> str | None:

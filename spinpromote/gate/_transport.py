@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import Mapping
 from enum import Enum
 from typing import Any, Literal
@@ -32,7 +33,14 @@ from spinpromote.errors import (
 )
 from spinpromote.gate._auth import GateAuth, checked_header
 from spinpromote.gate._exchange import REDACTED, RequestInfo, ResponseInfo, redact_url
-from spinpromote.gate._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
+from spinpromote.gate._retry import (
+    REFUSED_ATTEMPTS,
+    REFUSED_BACKOFF,
+    RETRYABLE_STATUSES,
+    Budget,
+    RetryPolicy,
+    parse_retry_after,
+)
 
 __all__ = [
     "Retry",
@@ -159,7 +167,7 @@ def auth_failure(response: requests.Response, message: str, auth: GateAuth | Non
     )
 
 
-def http_error(response: requests.Response, action: str) -> GateHTTPError:
+def http_error(response: requests.Response, action: str) -> GateHTTPError | GateStaleError:
     """Map an error answer to the most specific `GateHTTPError`.
 
     Gate answers every failed save with 400; the message says why. Match substrings, not whole strings,
@@ -169,10 +177,14 @@ def http_error(response: requests.Response, action: str) -> GateHTTPError:
     status = response.status_code
     lowered = (message or "").lower()
     cls: type[GateHTTPError] = GateHTTPError
+    if "stale" in lowered:  # front50's staleCheck, where the operator enabled it (spinnaker/spinnaker #8022)
+        return GateStaleError(
+            f"{action} refused by front50's staleCheck: {printable(message or '')}; plan again to see the change",
+            request=_request_info(response),
+            response=_response_info(response),
+        )
     if "already exists" in lowered:
         cls = GateConflictError
-    elif "is stale" in lowered:
-        cls = GateStaleError
     return cls(
         f"{action} failed: HTTP {status}" + (f": {printable(message)}" if message else ""),
         status=status,
@@ -248,6 +260,7 @@ class _Failure:
     detail: str
     transient: bool
     never_sent: bool
+    refused: bool = False
 
 
 def _never_sent(exc: OSError) -> bool:
@@ -256,6 +269,16 @@ def _never_sent(exc: OSError) -> bool:
         return True
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
     return isinstance(reason, urllib3.exceptions.NewConnectionError)
+
+
+def _refused(exc: OSError) -> bool:
+    """True when the host answered "connection refused": nothing listens on that port."""
+    return "connection refused" in str(exc).lower() or isinstance(exc.__context__, ConnectionRefusedError)
+
+
+# What OpenSSL says when the server answers TLS with plain HTTP (versions differ in the wording).
+_PLAIN_HTTP_SIGNS = ("wrong version number", "record layer failure", "packet length too long", "http request")
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 def _is_html(response: requests.Response) -> bool:
@@ -283,6 +306,12 @@ class Transport:
             raise ValueError("put credentials in auth=BasicAuth(...), not in the Gate URL")
         self.base_url = base_url.rstrip("/")
         self.host = parts.hostname
+        if parts.scheme == "http" and self.host not in _LOCAL_HOSTS and (auth is not None or headers):
+            warnings.warn(
+                f"credentials will be sent unencrypted to {self.host} over http://; use https:// for a remote Gate",
+                UserWarning,
+                stacklevel=4,
+            )
         self.session = session
         self.auth = auth
         self.headers = dict(checked_header(name, value) for name, value in headers.items())
@@ -318,14 +347,15 @@ class Transport:
         self.session.cookies.set(name, value, domain=self.host, path="/")
 
     def _ensure_login(self, *, again: bool = False) -> None:
-        if self.auth is None or not self.auth.needs_login:
+        auth = self.auth
+        if auth is None or not (auth.needs_login or (again and auth.logs_in_on_redirect)):
             return
         with self._login_lock:
             if self._logged_in and not again:
                 return
             failure: _Failure | None = None
             try:
-                self.auth.login(self)
+                auth.login(self)
             except OSError as exc:
                 failure = self._failure(exc, Retry.UNSENT_ONLY)
             if failure is not None:  # raised outside the except block: no chained requests exception
@@ -390,9 +420,10 @@ class Transport:
         if isinstance(exc, requests.exceptions.SSLError):
             return _Failure(kind="tls", detail=self._scrub(str(exc)), transient=False, never_sent=never_sent)
         kind: Literal["timeout", "connection"] = "timeout" if isinstance(exc, requests.Timeout) else "connection"
-        detail = type(exc).__name__ if kind == "timeout" else self._scrub(str(exc))
+        refused = kind == "connection" and _refused(exc)
+        detail = type(exc).__name__ if kind == "timeout" else "connection refused" if refused else self._scrub(str(exc))
         transient = retry is Retry.IDEMPOTENT or never_sent
-        return _Failure(kind=kind, detail=detail, transient=transient, never_sent=never_sent)
+        return _Failure(kind=kind, detail=detail, transient=transient, never_sent=never_sent, refused=refused)
 
     def _transport_error(
         self, failure: _Failure, method: str, path: str, action: str, request_id: str = ""
@@ -407,10 +438,14 @@ class Transport:
                 request=info,
             )
         if failure.kind == "tls":
-            return GateConnectionError(
-                f"{action}: TLS failed ({failure.detail}); hint: check verify= (CA bundle) and the client certificate",
-                request=info,
-            )
+            if any(sign in failure.detail.lower() for sign in _PLAIN_HTTP_SIGNS):
+                plain = "http://" + self.base_url.split("://", 1)[1]
+                hint = f"Gate seems to speak plain HTTP there: try {plain}"
+            else:
+                hint = "check the CA bundle (verify=) and the client certificate"
+            return GateConnectionError(f"{action}: TLS failed ({failure.detail}); hint: {hint}", request=info)
+        if failure.refused:
+            return GateConnectionError(f"cannot reach Gate at {self.base_url}: connection refused", request=info)
         return GateConnectionError(f"{action}: could not reach Gate at {self.base_url}: {failure.detail}", request=info)
 
     def request(
@@ -423,17 +458,21 @@ class Transport:
         params: Mapping[str, str] | None = None,
         json_body: Any = None,
         ok_statuses: frozenset[int] = frozenset(),
+        budget: Budget | None = None,
     ) -> requests.Response:
         """Send a request, retrying transient failures as ``retry`` allows; return a 2xx answer.
 
-        Statuses in ``ok_statuses`` (such as 404 for a lookup) are returned instead of raised.
-        Raises `GateAuthError` for redirects, 401, 403 and HTML answers, `GateHTTPError` (or a subclass)
-        for other error statuses, `GateTimeout` and `GateConnectionError` for transport failures.
+        Every failed try spends one attempt of ``budget`` (a fresh one of the policy when None), and no wait
+        runs past its deadline. Statuses in ``ok_statuses`` (such as 404 for a lookup) are returned instead
+        of raised. Raises `GateAuthError` for redirects, 401, 403 and HTML answers, `GateHTTPError` (or a
+        subclass) for other error statuses, `GateTimeout` and `GateConnectionError` for transport failures.
         """
+        budget = budget if budget is not None else self.retry.budget()
         self._ensure_login()
         relogged = False
-        attempt = 1
+        tries = 0
         while True:
+            tries += 1
             request_id = str(uuid.uuid4())
             failure: _Failure | None = None
             try:
@@ -441,44 +480,53 @@ class Transport:
             except OSError as exc:  # requests' errors, and its check of certificate files
                 failure = self._failure(exc, retry)
             if failure is not None:  # handled outside the except block, so nothing chains requests' exception
-                if not failure.transient or attempt >= self.retry.attempts:
+                failures = budget.fail()
+                quick_give_up = failure.refused and tries >= REFUSED_ATTEMPTS
+                if not failure.transient or not budget.can_retry() or quick_give_up:
                     raise self._transport_error(failure, method, path, action, request_id)
-                waited = self.retry.sleep(attempt)
-                logger.warning(
-                    "%s %s: %s failure (request id %s); retry %d/%d in %.2f s",
-                    method,
-                    path,
-                    failure.kind,
-                    request_id,
-                    attempt,
-                    self.retry.attempts - 1,
-                    waited,
+                waited = min(
+                    REFUSED_BACKOFF * tries if failure.refused else self.retry.delay(failures),
+                    budget.seconds_left(),
                 )
-                attempt += 1
+                self._log_retry(method, path, failure.kind, request_id, failures, budget, waited)
+                time.sleep(waited)
                 continue
             status = response.status_code
             is_auth_failure = 300 <= status < 400 or status in (401, 403) or (status < 300 and _is_html(response))
             if is_auth_failure:
-                if not relogged and self.auth is not None and self.auth.needs_login and status != 403:
-                    relogged = True  # the session may have expired: log in again, once
+                if not relogged and self._may_log_in_again(status) and budget.can_retry():
+                    relogged = True  # the session expired, or Gate wants the /login exchange: once
                     self._ensure_login(again=True)
                     continue
                 raise auth_failure(response, f"{action} failed", self.auth)
             if status < 300 or status in ok_statuses:
                 return response
+            failures = budget.fail()
             retryable = status in RETRYABLE_STATUSES and (retry is Retry.IDEMPOTENT or status == 429)
-            if not retryable or attempt >= self.retry.attempts:
+            if not retryable or not budget.can_retry():
                 raise http_error(response, action)
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            waited = self.retry.sleep(attempt, retry_after=retry_after)
-            logger.warning(
-                "%s %s: HTTP %d (request id %s); retry %d/%d in %.2f s",
-                method,
-                path,
-                status,
-                request_id,
-                attempt,
-                self.retry.attempts - 1,
-                waited,
-            )
-            attempt += 1
+            waited = min(self.retry.delay(failures, retry_after=retry_after), budget.seconds_left())
+            self._log_retry(method, path, f"HTTP {status}", request_id, failures, budget, waited)
+            time.sleep(waited)
+
+    def _may_log_in_again(self, status: int) -> bool:
+        auth = self.auth
+        if auth is None or status == 403:
+            return False
+        return auth.needs_login or (auth.logs_in_on_redirect and 300 <= status < 400)
+
+    @staticmethod
+    def _log_retry(
+        method: str, path: str, what: str, request_id: str, attempt: int, budget: Budget, waited: float
+    ) -> None:
+        logger.warning(
+            "%s %s: %s (request id %s); attempt %d of %d failed, next in %.2f s",
+            method,
+            path,
+            what,
+            request_id,
+            attempt,
+            budget.attempts,
+            waited,
+        )

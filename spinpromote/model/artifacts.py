@@ -40,7 +40,7 @@ GITLAB_URL = "https://gitlab.com"
 BITBUCKET_API = "https://api.bitbucket.org"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class _ArtifactFields(SpinnakerObject):
     """kork's Artifact: the fields every kind carries on the wire."""
 
@@ -64,7 +64,7 @@ class _ArtifactFields(SpinnakerObject):
         return self.TYPE
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class _RepositoryFile(_ArtifactFields):
     """A file in a source repository; its path is the artifact's name."""
 
@@ -74,7 +74,7 @@ class _RepositoryFile(_ArtifactFields):
         return self.name
 
 
-@attrs.frozen(kw_only=True, init=False)
+@attrs.frozen(kw_only=True, init=False, eq=False, repr=False)
 class GitHubFile(_RepositoryFile):
     """A file in a GitHub repository (``github/file``).
 
@@ -104,7 +104,7 @@ class GitHubFile(_RepositoryFile):
         self.__attrs_init__(name=name, version=version, reference=reference, **fields)
 
 
-@attrs.frozen(kw_only=True, init=False)
+@attrs.frozen(kw_only=True, init=False, eq=False, repr=False)
 class GitLabFile(_RepositoryFile):
     """A file in a GitLab project (``gitlab/file``), read through GitLab's raw-file API.
 
@@ -136,7 +136,7 @@ class GitLabFile(_RepositoryFile):
         self.__attrs_init__(name=name, reference=reference, **fields)
 
 
-@attrs.frozen(kw_only=True, init=False)
+@attrs.frozen(kw_only=True, init=False, eq=False, repr=False)
 class BitbucketFile(_RepositoryFile):
     """A file in a Bitbucket repository (``bitbucket/file``); the commit is part of the reference.
 
@@ -167,7 +167,7 @@ class BitbucketFile(_RepositoryFile):
         self.__attrs_init__(name=name, version=version, reference=reference, **fields)
 
 
-@attrs.frozen(kw_only=True, init=False)
+@attrs.frozen(kw_only=True, init=False, eq=False, repr=False)
 class GitRepo(_ArtifactFields):
     """A whole Git repository (``git/repo``), for example a Helm chart or Kustomize base.
 
@@ -201,7 +201,7 @@ class GitRepo(_ArtifactFields):
         )
 
 
-@attrs.frozen(kw_only=True, init=False)
+@attrs.frozen(kw_only=True, init=False, eq=False, repr=False)
 class DockerImage(_ArtifactFields):
     """A container image (``docker/image``); bound into manifests whose image name matches.
 
@@ -242,7 +242,7 @@ class DockerImage(_ArtifactFields):
         return self.name
 
 
-@attrs.frozen(kw_only=True, init=False)
+@attrs.frozen(kw_only=True, init=False, eq=False, repr=False)
 class HelmChart(_ArtifactFields):
     """A chart in a Helm repository (``helm/chart``); ``artifact_account`` names the Helm account.
 
@@ -264,7 +264,7 @@ class HelmChart(_ArtifactFields):
         return self.name
 
 
-@attrs.frozen(kw_only=True, init=False)
+@attrs.frozen(kw_only=True, init=False, eq=False, repr=False)
 class EmbeddedBase64(_ArtifactFields):
     """Content carried in the pipeline itself (``embedded/base64``), e.g. a baked manifest.
 
@@ -292,7 +292,7 @@ class EmbeddedBase64(_ArtifactFields):
         self.__attrs_init__(reference=reference, artifact_account=artifact_account, **fields)
 
 
-@attrs.frozen(kw_only=True, init=False)
+@attrs.frozen(kw_only=True, init=False, eq=False, repr=False)
 class HttpFile(_ArtifactFields):
     """A file fetched over HTTP(S) (``http/file``).
 
@@ -309,7 +309,7 @@ class HttpFile(_ArtifactFields):
         self.__attrs_init__(reference=url if url is not None else reference, **fields)
 
 
-@attrs.frozen(kw_only=True, init=False)
+@attrs.frozen(kw_only=True, init=False, eq=False, repr=False)
 class S3Object(_ArtifactFields):
     """An object in Amazon S3 (``s3/object``); ``region`` is stored as its location.
 
@@ -340,7 +340,7 @@ class S3Object(_ArtifactFields):
         )
 
 
-@attrs.frozen(kw_only=True, init=False)
+@attrs.frozen(kw_only=True, init=False, eq=False, repr=False)
 class GcsObject(_ArtifactFields):
     """An object in Google Cloud Storage (``gcs/object``), optionally pinned to a generation.
 
@@ -371,7 +371,7 @@ class GcsObject(_ArtifactFields):
         self.__attrs_init__(name=name, version=version, reference=reference, **fields)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class KubernetesObject(_ArtifactFields):
     """An object that a deploy created (``kubernetes/<kind>``): name, namespace as location.
 
@@ -390,7 +390,7 @@ class KubernetesObject(_ArtifactFields):
         return f"kubernetes/{self.kind}"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class GenericArtifact(_ArtifactFields):
     """Any other artifact type, kept as it is (``maven/file``, ``custom/object``, a matcher with no type...).
 
@@ -425,7 +425,7 @@ def _default_use_default(self: ExpectedArtifact) -> bool:
     return self.default is not None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class ExpectedArtifact(SpinnakerObject):
     """An artifact a pipeline or stage expects, matched at run time and then referred to by ``id``.
 

@@ -30,7 +30,7 @@ __all__ = [
 KUBERNETES = "kubernetes"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class TrafficOptions(SpinnakerObject):
     """Where traffic goes during a rollout; ``services`` are names such as ``"service my-svc"``.
 
@@ -48,7 +48,7 @@ class TrafficOptions(SpinnakerObject):
     extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class TrafficManagement(SpinnakerObject):
     """Spinnaker-managed rollout of a Deploy (Manifest). The default is Deck's: disabled.
 
@@ -85,7 +85,7 @@ class TrafficManagement(SpinnakerObject):
         return cls._strategy("none", services)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class BindArtifact(SpinnakerObject):
     """An artifact bound into manifests: an expected artifact's id, or an artifact given inline.
 
@@ -115,7 +115,7 @@ def _default_source(self: DeployManifest | RunJobManifest | PatchManifest) -> st
     return "artifact" if self.manifest_artifact_id or self.manifest_artifact else "text"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class DeployManifest(StageFields):
     """Deploy Kubernetes manifests, from an artifact or given as text (``deployManifest``).
 
@@ -146,7 +146,7 @@ class DeployManifest(StageFields):
     traffic_management: TrafficManagement | None = TrafficManagement()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class RunJobManifest(StageFields):
     """Run a Kubernetes Job to completion (``runJobManifest``; Deck also writes ``alias: runJob``).
 
@@ -172,7 +172,7 @@ class RunJobManifest(StageFields):
     alias: str | None = "runJob"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class InputArtifact(SpinnakerObject):
     """An input of a Bake (Manifest): an expected artifact's id (or an inline artifact) and its account.
 
@@ -189,7 +189,7 @@ class InputArtifact(SpinnakerObject):
     extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class BakeManifest(StageFields):
     """Render a Helm chart or Kustomize base into one ``embedded/base64`` manifest artifact.
 
@@ -217,7 +217,7 @@ class BakeManifest(StageFields):
     kustomize_file_path: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class _SelectorFields(StageFields):
     """Which existing manifests a stage acts on: by name (static), by cluster (dynamic) or by label."""
 
@@ -234,7 +234,7 @@ class _SelectorFields(StageFields):
     label_selectors: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class DeleteOptions(SpinnakerObject):
     """How a Delete (Manifest) deletes: cascading (Deck's default) and the grace period.
 
@@ -250,7 +250,7 @@ class DeleteOptions(SpinnakerObject):
     extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class DeleteManifest(_SelectorFields):
     """Delete Kubernetes objects (``deleteManifest``).
 
@@ -265,7 +265,7 @@ class DeleteManifest(_SelectorFields):
     options: DeleteOptions | None = DeleteOptions()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class ScaleManifest(_SelectorFields):
     """Scale a workload to ``replicas`` (``scaleManifest``).
 
@@ -280,7 +280,7 @@ class ScaleManifest(_SelectorFields):
     replicas: int | str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class UndoRolloutManifest(_SelectorFields):
     """Roll a workload back ``num_revisions_back`` revisions (``undoRolloutManifest``).
 
@@ -295,7 +295,7 @@ class UndoRolloutManifest(_SelectorFields):
     num_revisions_back: int | None = 1
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class EnableManifest(_SelectorFields):
     """Send traffic to a workload again: add it back to its Services (``enableManifest``).
 
@@ -309,7 +309,7 @@ class EnableManifest(_SelectorFields):
     TYPE: ClassVar[str] = "enableManifest"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class DisableManifest(_SelectorFields):
     """Take a workload out of its Services' traffic, keeping it running (``disableManifest``).
 
@@ -323,7 +323,7 @@ class DisableManifest(_SelectorFields):
     TYPE: ClassVar[str] = "disableManifest"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class PatchManifest(_SelectorFields):
     """Patch a live manifest with a strategic, JSON or merge patch (``patchManifest``).
 
@@ -348,7 +348,7 @@ class PatchManifest(_SelectorFields):
     options: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class FindArtifactsFromResource(_SelectorFields):
     """Read the artifacts (images, config maps) a live manifest uses (``findArtifactsFromResource``).
 

@@ -18,7 +18,7 @@ JUDGMENT_EVENTS = ("manualJudgment", "manualJudgmentContinue", "manualJudgmentSt
 """``when`` values of a Manual Judgment: awaiting judgment, continued, stopped."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Notification(SpinnakerObject):
     """Tell people when something happens.
 

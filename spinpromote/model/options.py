@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class FailurePolicy(SpinnakerObject):
     """What happens to the pipeline when a stage fails (Deck's "If stage fails" options).
 
@@ -66,7 +66,7 @@ class FailurePolicy(SpinnakerObject):
         return not self.continue_pipeline and self.fail_pipeline is not False
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class StageEnabled(SpinnakerObject):
     """Run the stage only when a SpEL expression (without ``${}``) is true.
 
@@ -87,7 +87,7 @@ def to_stage_enabled(value: StageEnabled | str | None) -> StageEnabled | None:
     return StageEnabled(expression=value) if isinstance(value, str) else value
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class HourRange(SpinnakerObject):
     """Hours in which a stage may start, in orca's configured time zone (default America/Los_Angeles).
 
@@ -105,7 +105,7 @@ class HourRange(SpinnakerObject):
     extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Jitter(SpinnakerObject):
     """A random delay, in seconds, before a windowed stage starts.
 
@@ -123,7 +123,7 @@ class Jitter(SpinnakerObject):
     extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class ExecutionWindow(SpinnakerObject):
     """When a stage may run: days (1 = Sunday ... 7 = Saturday) and hour ranges.
 
@@ -145,7 +145,7 @@ class ExecutionWindow(SpinnakerObject):
         return cls(hours=hours, days=(2, 3, 4, 5, 6), jitter=jitter)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Moniker(SpinnakerObject):
     """Names the application (and optionally cluster, stack, detail) a deployed object belongs to.
 

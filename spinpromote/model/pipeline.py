@@ -24,7 +24,7 @@ __all__ = ["ManualStartAlert", "Parameter", "ParameterOption", "Pipeline", "Pipe
 S = TypeVar("S", bound=StageFields)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class ParameterOption(SpinnakerObject):
     """One allowed value of a parameter.
 
@@ -49,7 +49,7 @@ def _has_options(self: Parameter) -> bool | None:
     return True if self.options else None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Parameter(SpinnakerObject):
     """A pipeline parameter (an entry of ``parameterConfig``), read as ``${parameters.<name>}``.
 
@@ -73,7 +73,7 @@ class Parameter(SpinnakerObject):
     extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class PipelineLock(SpinnakerObject):
     """Lock the pipeline against edits in Deck (only Deck enforces it).
 
@@ -90,7 +90,7 @@ class PipelineLock(SpinnakerObject):
     extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class ManualStartAlert(SpinnakerObject):
     """A message Deck shows before a manual start; ``type`` is danger, warning or info.
 
@@ -106,7 +106,7 @@ class ManualStartAlert(SpinnakerObject):
     extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Pipeline(SpinnakerObject, Validatable, Drawable):
     """A Spinnaker pipeline config, as front50 stores it.
 

@@ -20,7 +20,7 @@ def _window_flag(self: StageFields) -> bool | None:
     return True if self.restricted_execution_window is not None else None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class StageFields(SpinnakerObject):
     """Fields common to all stages. Subclasses add their own and fix ``type``.
 

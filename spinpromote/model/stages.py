@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class JudgmentInput(SpinnakerObject):
     """An option the approver picks with Continue or Stop; read later with ``#judgment('<stage name>')``.
 
@@ -70,7 +70,7 @@ def _to_judgment_inputs(
     return tuple(JudgmentInput(value=v) if isinstance(v, str) else v for v in values)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class ManualJudgment(StageFields):
     """Wait for a person to Continue or Stop (``manualJudgment``).
 
@@ -93,7 +93,7 @@ class ManualJudgment(StageFields):
     roles: tuple[str, ...] = attrs.field(default=(), converter=to_str_tuple)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Wait(StageFields):
     """Wait a number of seconds (or a SpEL expression giving seconds).
 
@@ -109,7 +109,7 @@ class Wait(StageFields):
     skip_wait_text: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class RunPipeline(StageFields):
     """Run another pipeline (``pipeline`` stage); ``pipeline`` is its id, ``application`` its app.
 
@@ -127,7 +127,7 @@ class RunPipeline(StageFields):
     wait_for_completion: bool | None = True
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class ExecutionOptions(SpinnakerObject):
     """Which runs of a pipeline a Find Artifact From Execution stage looks at.
 
@@ -144,7 +144,7 @@ class ExecutionOptions(SpinnakerObject):
     extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class FindArtifactFromExecution(StageFields):
     """Bind ``expected_artifacts`` from the latest matching run of another pipeline (by id).
 
@@ -161,7 +161,7 @@ class FindArtifactFromExecution(StageFields):
     execution_options: ExecutionOptions | None = ExecutionOptions()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Webhook(StageFields):
     """Call an HTTP endpoint, and optionally poll it until it reports success.
 
@@ -192,7 +192,7 @@ class Webhook(StageFields):
     terminal_statuses: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Precondition(SpinnakerObject):
     """One check of a Check Preconditions stage.
 
@@ -217,7 +217,7 @@ class Precondition(SpinnakerObject):
         return cls(type="expression", context=context)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class CheckPreconditions(StageFields):
     """Fail (or halt the branch) unless every precondition holds.
 
@@ -233,7 +233,7 @@ class CheckPreconditions(StageFields):
     preconditions: tuple[Precondition, ...] = attrs.field(default=(), converter=to_tuple)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class KayentaCanary(StageFields):
     """Automated canary analysis with Kayenta (``kayentaCanary``): fails when the canary scores too low.
 
@@ -254,7 +254,7 @@ class KayentaCanary(StageFields):
     deployments: Any = attrs.field(default=None, converter=freeze)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class EvaluateVariables(StageFields):
     """Evaluate SpEL once and keep the results as variables for later stages (``evaluateVariables``).
 
@@ -269,7 +269,7 @@ class EvaluateVariables(StageFields):
     variables: tuple[Mapping[str, Any], ...] = attrs.field(default=(), converter=freeze_mappings)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Jenkins(StageFields):
     """Run a Jenkins job on a configured master and wait for it (``jenkins``).
 
@@ -289,7 +289,7 @@ class Jenkins(StageFields):
     wait_for_completion: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class GenericStage(StageFields):
     """Any other stage type (``rollingRestartManifest``, ``bake``, ...), every key kept in ``extra``.
 

@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class _TriggerFields(SpinnakerObject):
     TYPE: ClassVar[str]
 
@@ -45,7 +45,7 @@ class _TriggerFields(SpinnakerObject):
         return self.TYPE
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class GitTrigger(_TriggerFields):
     """A push to a Git repository. ``branch`` is a Java regex matching the whole branch name.
 
@@ -65,7 +65,7 @@ class GitTrigger(_TriggerFields):
     events: tuple[str, ...] = attrs.field(default=(), converter=to_str_tuple)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class DockerTrigger(_TriggerFields):
     """A new tag in a Docker registry. ``tag`` is a regex; blank matches any tag except ``latest``.
 
@@ -84,7 +84,7 @@ class DockerTrigger(_TriggerFields):
     tag: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class PipelineTrigger(_TriggerFields):
     """The end of another pipeline's run. ``pipeline`` is that pipeline's id, not its name.
 
@@ -101,7 +101,7 @@ class PipelineTrigger(_TriggerFields):
     status: tuple[str, ...] = attrs.field(default=("successful",), converter=to_str_tuple)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class CronTrigger(_TriggerFields):
     """A Quartz cron schedule (6 or 7 fields). front50 assigns ``id`` when it is missing.
 
@@ -118,7 +118,7 @@ class CronTrigger(_TriggerFields):
     parameters: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class WebhookTrigger(_TriggerFields):
     """A POST to Gate's ``/webhooks/webhook/<source>``; ``payload_constraints`` are regexes on payload keys.
 
@@ -134,7 +134,7 @@ class WebhookTrigger(_TriggerFields):
     payload_constraints: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class JenkinsTrigger(_TriggerFields):
     """A successful Jenkins build of ``job`` on ``master``.
 
@@ -152,7 +152,7 @@ class JenkinsTrigger(_TriggerFields):
     payload_constraints: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class HelmTrigger(_TriggerFields):
     """A new chart version in a Helm repository account; ``version`` is a semver range.
 
@@ -169,7 +169,7 @@ class HelmTrigger(_TriggerFields):
     version: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class PubsubTrigger(_TriggerFields):
     """A message on a pub/sub subscription (Google, Amazon, ...).
 
@@ -187,7 +187,7 @@ class PubsubTrigger(_TriggerFields):
     attribute_constraints: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class GenericTrigger(_TriggerFields):
     """Any other trigger type, every key kept in ``extra``; ``type`` may be missing (a trigger never set up).
 

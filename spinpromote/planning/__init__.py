@@ -14,6 +14,7 @@ Plan: 1 to create, 0 to update, 0 to delete, 0 unchanged.
 
 from __future__ import annotations
 
+from spinpromote.planning._applications import ApplicationChange, plan_application, same_application
 from spinpromote.planning._diff import describe_pipeline, diff_pipelines
 from spinpromote.planning._normalize import (
     OWNERSHIP_KEY,
@@ -22,19 +23,25 @@ from spinpromote.planning._normalize import (
     canonical,
     comparable,
     drop_nulls,
+    fingerprint,
     name_key,
     owner_of,
     pipeline_references,
     rewrite_references,
     strip_server_fields,
 )
-from spinpromote.planning._plan import DEFAULT_OWNER, Action, PipelineChange, Plan, make_plan
+from spinpromote.planning._plan import DEFAULT_OWNER, LOCK, Action, PipelineChange, Plan, make_plan
+from spinpromote.planning._saved import PLAN_FORMAT, is_saved_plan
+from spinpromote.planning._warnings import leftover_warning, trigger_collisions, trigger_key
 
 __all__ = [
     "DEFAULT_OWNER",
+    "LOCK",
     "OWNERSHIP_KEY",
+    "PLAN_FORMAT",
     "SERVER_OWNED_KEYS",
     "Action",
+    "ApplicationChange",
     "PipelineChange",
     "Plan",
     "authored",
@@ -43,12 +50,19 @@ __all__ = [
     "describe_pipeline",
     "diff_pipelines",
     "drop_nulls",
+    "fingerprint",
+    "is_saved_plan",
+    "leftover_warning",
     "make_plan",
     "name_key",
     "owner_of",
     "pipeline_references",
+    "plan_application",
     "rewrite_references",
+    "same_application",
     "strip_server_fields",
+    "trigger_collisions",
+    "trigger_key",
 ]
 
 # Show the public module in reprs and docs (spinpromote.planning.Plan, not spinpromote.planning._plan.Plan).

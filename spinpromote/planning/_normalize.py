@@ -6,6 +6,7 @@ All functions take and return plain JSON dicts and never change their input.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -17,6 +18,7 @@ __all__ = [
     "canonical",
     "comparable",
     "drop_nulls",
+    "fingerprint",
     "name_key",
     "owner_of",
     "pipeline_references",
@@ -164,6 +166,18 @@ def canonical(value: Any) -> str:
     ```
     """
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def fingerprint(pipeline: Mapping[str, Any]) -> str:
+    """A digest of what the user owns in a pipeline (`comparable`): equal digests, no change worth noticing.
+
+    ```pycon
+    >>> fingerprint({"name": "Deploy", "updateTs": "1"}) == fingerprint({"name": "Deploy", "updateTs": "2"})
+    True
+
+    ```
+    """
+    return hashlib.sha256(canonical(comparable(pipeline)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _reference_holders(pipeline: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -15,26 +15,38 @@ import attrs
 from spinpromote._terminal import printable
 from spinpromote.errors import ValidationError
 from spinpromote.ids import pipeline_id
+from spinpromote.planning._applications import ApplicationChange, plan_application
 from spinpromote.planning._diff import describe_pipeline, diff_pipelines
 from spinpromote.planning._normalize import (
     OWNERSHIP_KEY,
     canonical,
     comparable,
+    fingerprint,
     name_key,
     owner_of,
     pipeline_references,
     rewrite_references,
     strip_server_fields,
 )
+from spinpromote.planning._warnings import leftover_warning, trigger_collisions
 
 if TYPE_CHECKING:
     from spinpromote.validate import Problem
 
-__all__ = ["DEFAULT_OWNER", "Action", "PipelineChange", "Plan", "make_plan"]
+__all__ = ["DEFAULT_OWNER", "LOCK", "Action", "PipelineChange", "Plan", "make_plan"]
 
 Action = Literal["create", "update", "unchanged", "delete"]
 
 DEFAULT_OWNER = "default"
+
+LOCK: Mapping[str, Any] = {
+    "ui": True,
+    "allowUnlockUi": True,
+    "description": "Managed by spinpromote: edit the code, not the UI",
+}
+"""The ``locked`` value written with ``lock=True``: exactly what Deck's Lock action saves
+(deck LockPipelineModal.tsx:18-37). Deck then hides Save, Rename, Delete and "Edit as JSON"; Gate and front50
+do not enforce it, so API saves still work and a save without it unlocks the pipeline."""
 
 _SYMBOLS: Mapping[str, str] = {"create": "+", "update": "~", "unchanged": "=", "delete": "-"}
 
@@ -44,7 +56,9 @@ class PipelineChange:
     """What the plan will do to one pipeline.
 
     ``body`` is the exact document a save would send (live ids adopted, ownership marker added);
-    ``live`` is the document Gate returned, None when the pipeline does not exist yet.
+    ``live`` is the document Gate returned, None when the pipeline does not exist yet, and
+    ``read_fingerprint`` the digest of its user-owned part: apply refuses to write when the live pipeline no
+    longer matches what the plan read.
     ``diff`` holds the readable lines shown by ``str(plan)``; the ownership marker shows as a change the first
     time spinpromote writes a pipeline it did not write before.
 
@@ -67,11 +81,18 @@ class PipelineChange:
     live: Mapping[str, Any] | None = attrs.field(default=None, repr=False, eq=False)
     diff: tuple[str, ...] = attrs.field(default=(), repr=False)
     references: frozenset[str] = attrs.field(default=frozenset(), repr=False)
+    read_fingerprint: str | None = attrs.field(default=None, repr=False)
 
     @property
-    def fingerprint(self) -> str | None:
-        """The live ``updateTs``: a staleCheck save succeeds only if nobody saved since the plan read it."""
+    def read_update_ts(self) -> str | None:
+        """The ``updateTs`` the plan read (epoch ms, set by front50 on every save), None for a create."""
         value = self.live.get("updateTs") if self.live else None
+        return None if value is None else str(value)
+
+    @property
+    def read_by(self) -> str | None:
+        """Who last saved the pipeline the plan read (front50's ``lastModifiedBy``)."""
+        value = self.live.get("lastModifiedBy") if self.live else None
         return None if value is None else str(value)
 
     @property
@@ -103,22 +124,54 @@ class Plan:
     prune: bool = False
     missing_applications: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    applications: tuple[ApplicationChange, ...] = ()
+    lock: bool = False
 
     @property
     def has_changes(self) -> bool:
         """True when applying would write or delete anything."""
-        return any(change.action != "unchanged" for change in self.changes)
+        return any(c.action != "unchanged" for c in self.applications) or any(
+            c.action != "unchanged" for c in self.changes
+        )
+
+    def to_json(self) -> str:
+        """The plan as JSON text, to apply later exactly as it is with `from_json` (``spinpromote apply``).
+
+        ```pycon
+        >>> plan = make_plan([{"application": "demo", "name": "Deploy", "stages": []}], {"demo": []})
+        >>> Plan.from_json(plan.to_json()) == plan
+        True
+
+        ```
+        """
+        from spinpromote.planning._saved import plan_to_json
+
+        return plan_to_json(self)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Plan:
+        """Read a plan written by `to_json`; `PipelineFormatError` (with the JSON path) when it is not one."""
+        from spinpromote.planning._saved import plan_from_json
+
+        return plan_from_json(text)
 
     def count(self, action: Action) -> int:
         """How many changes have this action."""
         return sum(1 for change in self.changes if change.action == action)
 
     def summary(self) -> str:
-        """One line: how many pipelines each action touches."""
-        return (
+        """One line: how many pipelines each action touches (and applications, when the plan manages some)."""
+        text = (
             f"Plan: {self.count('create')} to create, {self.count('update')} to update, "
             f"{self.count('delete')} to delete, {self.count('unchanged')} unchanged."
         )
+        if self.applications:
+            actions = [change.action for change in self.applications]
+            text += (
+                f" Applications: {actions.count('create')} to create, {actions.count('update')} to update, "
+                f"{actions.count('unchanged')} unchanged."
+            )
+        return text
 
     def __repr__(self) -> str:
         return f"<{self.summary().rstrip('.')}>"
@@ -139,7 +192,7 @@ class Plan:
         lines.extend(f"! {warning}" for warning in self.warnings)
         lines = [printable(line) for line in lines]  # names come from anyone: no terminal escapes
         lines.append("")
-        lines.extend(str(change) for change in self.changes)
+        lines.extend(str(change) for change in (*self.applications, *self.changes))
         return "\n".join(lines)
 
 
@@ -195,11 +248,19 @@ def make_plan(
     owner: str = DEFAULT_OWNER,
     prune: bool = False,
     missing_applications: Iterable[str] = (),
+    lock: bool = False,
+    applications: Sequence[Mapping[str, Any]] = (),
+    live_applications: Mapping[str, Mapping[str, Any] | None] | None = None,
+    warnings: Iterable[str] = (),
 ) -> Plan:
     """Compare desired pipeline documents with the live ones and decide what to do with each.
 
     ``live_by_application`` maps each desired application (any case) to Gate's list for it. Live
-    pipelines are matched by name (trimmed, ignoring case) and their ids adopted.
+    pipelines are matched by name (trimmed, ignoring case) and their ids adopted. With ``lock`` every
+    body carries `LOCK`. ``applications`` are desired application attributes (``Application.to_dict()``),
+    compared with ``live_applications`` (lower-cased name to Gate's ``attributes``, None when missing).
+    Every plan warns of pipelines this owner applied earlier that are no longer desired (deleted with
+    ``prune``) and of enabled pipelines in one application that the same event would start twice.
 
     ```pycon
     >>> live = {"application": "demo", "name": "deploy", "id": "made-in-deck", "stages": []}
@@ -210,7 +271,7 @@ def make_plan(
     ```
     """
     _check_desired(desired)
-    warnings: list[str] = []
+    warnings = list(warnings)
     live_by_name: dict[tuple[str, str], Mapping[str, Any]] = {}
     live_by_id: dict[str, Mapping[str, Any]] = {}
     for application, documents in live_by_application.items():
@@ -251,6 +312,8 @@ def make_plan(
         body["id"] = final_id
         body["name"] = document["name"].strip()
         body[OWNERSHIP_KEY] = {"owner": owner}
+        if lock:
+            body["locked"] = dict(LOCK)
         _carry_cron_ids(body, live)
         action: Action
         if live is None:
@@ -271,15 +334,22 @@ def make_plan(
                 live=live,
                 diff=diff,
                 references=frozenset(pipeline_references(body) & desired_ids - {final_id}),
+                read_fingerprint=None if live is None else fingerprint(live),
             )
         )
 
-    if prune:
-        wanted = {name_key(change.application, change.name) for change in changes}
-        wanted_ids = {change.id for change in changes}
-        for key, live in live_by_name.items():
-            if key in wanted or live.get("id") in wanted_ids or owner_of(live) != owner:
-                continue
+    wanted = {name_key(change.application, change.name) for change in changes}
+    wanted_ids = {change.id for change in changes}
+    staying: list[Mapping[str, Any]] = []  # live pipelines that stay after the apply, besides the desired ones
+    for key, live in live_by_name.items():
+        if key in wanted or live.get("id") in wanted_ids:
+            continue
+        if owner_of(live) != owner:
+            staying.append(live)
+        elif not prune:
+            staying.append(live)
+            warnings.append(leftover_warning(live, owner))
+        else:
             changes.append(
                 PipelineChange(
                     action="delete",
@@ -288,12 +358,18 @@ def make_plan(
                     id=str(live.get("id")),
                     live=live,
                     diff=tuple(describe_pipeline(comparable(live), names=names)),
+                    read_fingerprint=fingerprint(live),
                 )
             )
+    bodies = [change.body for change in changes if change.body is not None]
+    warnings += trigger_collisions([*bodies, *staying])
+    live_apps = live_applications or {}
     return Plan(
         changes=tuple(changes),
         owner=owner,
         prune=prune,
         missing_applications=tuple(missing_applications),
         warnings=tuple(warnings),
+        applications=tuple(plan_application(app, live_apps.get(str(app["name"]).lower())) for app in applications),
+        lock=lock,
     )

@@ -4,7 +4,12 @@ Rules and sources (front50 ``front50-web/.../controllers/PipelineController.java
 F2 blank name or application rejected (:484-486); F3 name trimmed (:487); F4 cron trigger ids filled in
 (:520-529,598-604); F5 staleCheck inert by default (:534-538; ``PipelineMixins.java:85``), the 2026 repair
 (spinnaker/spinnaker #8022) behind ``stale_check=True``; F6 duplicate names (:577-591,
-``DefaultPipelineDAO.java:83-105``); F7 ids kept or generated (``DefaultPipelineDAO.java:141-152``).
+``DefaultPipelineDAO.java:83-105``); F7 ids kept or generated (``DefaultPipelineDAO.java:141-152``); F8 nulls
+never reach front50 (orca's save task serializes with ``NON_NULL``: ``orca-core/.../jackson/OrcaObjectMapper.java``).
+
+``updateTs`` is the simulated clock's time, in epoch-ms as a string, like front50's wall clock; when the clock
+has not moved since the previous save it is one millisecond past it, since no two real saves share a
+millisecond (each is a Gate request and an orca task), and the stale check needs saves to differ.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import copy
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from spinpromote.planning import drop_nulls
 from spinpromote.sim.clock import Ids
 from spinpromote.sim.errors import SpinnakerAnswer
 
@@ -39,11 +45,12 @@ class Front50:
         self._now = now
         self.stale_check = stale_check
         self._pipelines: dict[str, Json] = {}
+        self._last_save = 0
         self.revision = 0  # bumped on every write, so indexes built over the store know when to rebuild
 
     def save(self, document: Mapping[str, Any], *, stale_check: bool = False, user: str = "anonymous") -> Json:
         """Store a pipeline as front50 does; return the stored document or raise `SpinnakerAnswer` (400)."""
-        pipeline: Json = copy.deepcopy(dict(document))
+        pipeline: Json = drop_nulls(dict(document))  # F8
         name, application = pipeline.get("name"), pipeline.get("application")
         if not isinstance(name, str) or not name.strip() or not isinstance(application, str) or not application.strip():
             # F2: InvalidEntityException, 422 from front50, 400 through Gate's save task (:484-486)
@@ -81,7 +88,8 @@ class Front50:
             pipeline["id"] = self._ids.uuid(
                 "pipeline", application, pipeline["name"]
             )  # F7 (DefaultPipelineDAO:141-152)
-        pipeline["updateTs"] = str(self._now())
+        self._last_save = max(self._now(), self._last_save + 1)
+        pipeline["updateTs"] = str(self._last_save)
         pipeline["lastModifiedBy"] = user
         self._pipelines[pipeline["id"]] = pipeline
         self.revision += 1
@@ -102,11 +110,18 @@ class Front50:
                 return True
         return False
 
-    def list(self, application: str) -> list[Json]:
-        """The application's configs (matched ignoring case), sorted by ``index`` then name, as front50 lists them."""
+    def list(self, application: str, *, name_filter: str | None = None) -> list[Json]:
+        """The application's configs (matched ignoring case), sorted by ``index`` then name, ``index`` renumbered
+        0..n, as front50 lists them (gate-api.md, ``GET /applications/{app}/pipelineConfigs``); ``name_filter``
+        keeps names that contain it, ignoring case (Gate 1.36+ ``pipelineNameFilter``)."""
         found = [p for p in self._pipelines.values() if p["application"].lower() == application.lower()]
+        if name_filter:
+            found = [p for p in found if name_filter.lower() in p["name"].lower()]
         found.sort(key=lambda p: (p.get("index") if isinstance(p.get("index"), int) else 1 << 30, p["name"]))
-        return [copy.deepcopy(p) for p in found]
+        listed = [copy.deepcopy(p) for p in found]
+        for index, pipeline in enumerate(listed):
+            pipeline["index"] = index
+        return listed
 
     def get(self, application: str, name: str) -> Json | None:
         """The config named ``name`` exactly (Gate re-checks case-sensitively), else the one with that id."""

@@ -13,14 +13,17 @@ from typing import Any
 import attrs
 
 from spinpromote.sim import cron, echo
+from spinpromote.sim.applications import Applications
 from spinpromote.sim.clock import START, Clock, Ids
 from spinpromote.sim.errors import SimulationError, SpinnakerAnswer
 from spinpromote.sim.events import DockerPush, Event, GitPush
 from spinpromote.sim.front50 import Front50
 from spinpromote.sim.orca import COMPLETE, Orca
+from spinpromote.sim.resolution import all_artifacts
 from spinpromote.sim.results import Deployment, Execution, Rollback
 from spinpromote.sim.stages import SCRIPTABLE
 from spinpromote.sim.stores import DockerRegistry, GitHost
+from spinpromote.sim.tasks import Tasks
 
 __all__ = ["Spinnaker"]
 
@@ -72,6 +75,9 @@ class Spinnaker:
     - ``GET /pipelines/{id}``: `execution_json` (orca's execution JSON; 404 when unknown)
     - ``PATCH /pipelines/{id}/stages/{stageId}``: `patch_stage` (returns the execution at once; the judgment
       applies on the next `step` or `settle`, as orca's does)
+    - ``PUT /pipelines/{id}/cancel``: `cancel` (CANCELED on the next step)
+    - ``GET /applications/{app}/pipelines`` and ``GET /executions``: `list_executions`, `executions_of_configs`
+    - ``GET /applications/{app}``: `application`; ``POST /tasks``: `submit_task`; ``GET /tasks/{id}``: `task_json`
 
     Between requests a server calls `settle` (or `step` for one action at a time); time moves only through
     `advance`, never by itself.
@@ -97,7 +103,9 @@ class Spinnaker:
         self.git = GitHost(self.ids)
         self.registry = DockerRegistry(self.ids)
         self.front50 = Front50(self.ids, now=lambda: self.clock.now, stale_check=stale_check)
+        self.applications = Applications(now=lambda: self.clock.now)
         self._log: list[tuple[int, str]] = []
+        self.tasks = Tasks(clock=self.clock, ids=self.ids, applications=self.applications, log=self._record)
         self.orca = Orca(
             clock=self.clock,
             ids=self.ids,
@@ -133,9 +141,9 @@ class Spinnaker:
         self._record(f"saved {stored['application']}/{stored['name']!r}")
         return stored
 
-    def pipelines(self, application: str) -> list[Json]:
-        """The application's pipeline configs (``GET /applications/{app}/pipelineConfigs``)."""
-        return self.front50.list(application)
+    def pipelines(self, application: str, *, name_filter: str | None = None) -> list[Json]:
+        """The application's pipeline configs (``GET /applications/{app}/pipelineConfigs?pipelineNameFilter=``)."""
+        return self.front50.list(application, name_filter=name_filter)
 
     def pipeline(self, application: str, name: str) -> Json | None:
         """One config by name (exact), else by id (``GET /applications/{app}/pipelineConfigs/{name}``)."""
@@ -184,6 +192,21 @@ class Spinnaker:
         if config is None:
             raise SpinnakerAnswer(404, f"{prefix}Pipeline configuration not found (nameOrId: {name_or_id})")
         trigger: Json = {"type": "manual", "user": user, "notifications": [], **dict(body or {})}
+        parent_id = trigger.get("parentPipelineId")
+        if parent_id:
+            # OperationsController.groovy:288-303: the parent execution's artifacts are received, as a pipeline
+            # trigger would receive them (resolved only through expectedArtifactIds or default/prior flags)
+            parent = self.orca.executions.get(str(parent_id))
+            if parent is None:  # orca's lookup fails; the wording is the simulator's
+                raise SpinnakerAnswer(400, f"{prefix}Execution not found (id: {parent_id})")
+            trigger.update(
+                parentExecution=_copy_execution(parent),
+                parentStatus=parent["status"],
+                parentPipelineName=parent["name"],
+                parentPipelineApplication=trigger.get("parentPipelineApplication") or parent["application"],
+                isPipeline=True,
+                receivedArtifacts=all_artifacts(parent),
+            )
         given = trigger.get("parameters") or {}
         for parameter in config.get("parameterConfig") or []:
             name = parameter.get("name")
@@ -279,6 +302,36 @@ class Spinnaker:
                 )
         self._patch(execution_id, found["id"], body, user)
 
+    def cancel(self, execution: Execution | str, reason: str | None = None, *, user: str = "anonymous") -> None:
+        """``PUT /pipelines/{id}/cancel?reason=``: orca marks the execution canceled and queues the cancel, so its
+        status becomes CANCELED on the next `step` (CompoundExecutionOperator.java:57-64); a canceled execution
+        fires the ``canceled`` pipeline triggers (CancelExecutionHandler.kt:55-56). A finished one stays as it is."""
+        document = self._execution(execution if isinstance(execution, str) else execution.id)
+        if document["status"] in COMPLETE:
+            return
+        document.update(canceled=True, canceledBy=user, cancellationReason=reason)
+        self._record(f"{document['name']!r}: cancel requested by {user}")
+        self.clock.soon(partial(self.orca.finish, document, "CANCELED", reason=reason))
+
+    # -- applications and tasks ---------------------------------------------------------------------
+
+    def application(self, name: str) -> Json:
+        """Gate's ``GET /applications/{app}``: ``{name, attributes, clusters}``; `SpinnakerAnswer` 404 when absent."""
+        return self.applications.gate_view(name)
+
+    def save_application(self, attributes: Mapping[str, Any], *, user: str = "anonymous") -> Json:
+        """Create or update an application at once, as a finished ``createApplication`` task would; return
+        front50's record. Raises `SpinnakerAnswer` with front50's message when refused (a blank email, ...)."""
+        return self.applications.upsert(attributes, user=user)
+
+    def submit_task(self, body: Mapping[str, Any], *, user: str = "anonymous") -> str:
+        """Gate's ``POST /tasks``: store the orchestration (RUNNING) and return its id; it runs on the next step."""
+        return self.tasks.submit(body, user=user)
+
+    def task_json(self, task_id: str) -> Json:
+        """Gate's ``GET /tasks/{id}``: orca's orchestration; `SpinnakerAnswer` 404 when unknown."""
+        return self.tasks.get(task_id)
+
     # -- time -----------------------------------------------------------------------------------------
 
     def step(self) -> bool:
@@ -361,6 +414,34 @@ class Spinnaker:
             if e["application"] == application and (pipeline is None or e["name"] == pipeline)
         ]
 
+    def list_executions(
+        self, application: str, *, limit: int = 10, statuses: Iterable[str] | None = None, expand: bool = False
+    ) -> list[Json]:
+        """Gate's ``GET /applications/{app}/pipelines?limit=&statuses=&expand=`` (orca TaskController.groovy:
+        589-637): the newest ``limit`` executions of each of the application's pipeline configs (executions of
+        deleted configs are not listed), oldest first; ``expand=False`` empties stage contexts, outputs, tasks."""
+        config_ids = [str(config["id"]) for config in self.front50.list(application)]
+        return self.executions_of_configs(config_ids, limit=limit, statuses=statuses, expand=expand)
+
+    def executions_of_configs(
+        self, config_ids: Iterable[str], *, limit: int = 1, statuses: Iterable[str] | None = None, expand: bool = True
+    ) -> list[Json]:
+        """Gate's ``GET /executions?pipelineConfigIds=&limit=&statuses=`` (ExecutionsController.java:40-78;
+        orca TaskController.groovy:203-254): ``limit`` per config, oldest first by startTime (none first), ties by
+        id descending (:726-731)."""
+        wanted = None if statuses is None else {status.upper() for status in statuses}
+        found: list[Json] = []
+        for config_id in dict.fromkeys(config_ids):
+            runs = [
+                self.orca.executions[i]
+                for i in self.orca.by_config.get(config_id, [])
+                if wanted is None or self.orca.executions[i]["status"] in wanted
+            ]
+            found += runs[::-1][: max(limit, 0)]  # by_config is in creation order: newest first after reversing
+        found.sort(key=lambda e: e["id"], reverse=True)
+        found.sort(key=lambda e: e.get("startTime") or 0)
+        return [_copy_execution(e) if expand else _unexpanded(e) for e in found]
+
     def deployments(self) -> list[Deployment]:
         """Every Deploy (Manifest) that ran, oldest first."""
         return list(self.orca.deployments)
@@ -405,3 +486,13 @@ def _copy_execution(value: Any) -> Any:
     if isinstance(value, list):
         return [_copy_execution(item) for item in value]
     return value
+
+
+def _unexpanded(execution: Json) -> Json:
+    """An execution as ``expand=false`` lists it (TaskController.groovy:709-724): stage contexts emptied
+    (``group`` kept), outputs and tasks emptied."""
+    copied: Json = _copy_execution(execution)
+    for stage in copied["stages"]:
+        group = stage["context"].get("group")
+        stage.update(context={} if group is None else {"group": group}, outputs={}, tasks=[])
+    return copied

@@ -1,9 +1,9 @@
 """Test helpers: `FakeGate`, a real HTTP server on 127.0.0.1 that behaves like Spinnaker's Gate.
 
-It implements what spinpromote's client uses, with the save semantics of Gate, orca and front50
-(``docs/gate.md`` lists them), runs executions (stage by stage, pausing at Manual Judgments), checks
-credentials when asked to, and injects faults: chosen statuses, dropped connections, latency and garbage
-answers, from a seeded random generator so failures are reproducible.
+It serves a simulated Spinnaker (`spinpromote.sim.Spinnaker`): saves follow front50's rules, triggers start
+simulated executions, judgments apply as orca applies them. It checks credentials when asked to, and injects
+faults: chosen statuses, dropped connections, latency and garbage answers, from a seeded random generator so
+failures are reproducible.
 
 ```pycon
 >>> from spinpromote.gate import GateClient, RetryPolicy
@@ -16,9 +16,9 @@ answers, from a seeded random generator so failures are reproducible.
 
 ```
 
-The package has three parts: the HTTP server (``_http``), the Spinnaker it serves (``_spinnaker``: front50's
-storage and save rules, Gate's lookups, executions) and fault injection (``_faults``); `FakeGate` joins
-them. Only the standard library, attrs and the planning helpers are used: no ``requests`` needed.
+The package has four parts: the HTTP server (``_http``), Gate's routes onto the simulator (``_routes``), the
+read-after-write lag (``_lag``) and fault injection (``_faults``); `FakeGate` joins them. The rules live in
+`spinpromote.sim`. Only the standard library and attrs are used: no ``requests`` needed.
 """
 
 from __future__ import annotations

@@ -1,19 +1,24 @@
-"""`FakeGate`: the front door that joins the HTTP server, Gate's auth, the Spinnaker behind it and faults."""
+"""`FakeGate`: the front door that joins the HTTP server, Gate's auth, the simulated Spinnaker behind it and
+faults."""
 
 from __future__ import annotations
 
 import base64
+import copy
 import threading
 import time
 import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
+from spinpromote.sim import Spinnaker, SpinnakerAnswer
 from spinpromote.testing._faults import GARBAGE, FaultKind, FaultPicker, Faults, RecordedRequest, fault_answer, garble
 from spinpromote.testing._http import Answer, Server, error_answer, send
-from spinpromote.testing._spinnaker import SaveRefused, Spinnaker
+from spinpromote.testing._lag import ReadLag
+from spinpromote.testing._routes import Routes
 
 __all__ = ["FakeGate"]
 
@@ -21,10 +26,26 @@ _PERMIT_ALL = ("/auth/user", "/health", "/login", "/error")
 
 
 class FakeGate:
-    """A Gate on an ephemeral port of 127.0.0.1, for tests. Use it as a context manager.
+    """A Gate on an ephemeral port of 127.0.0.1, for tests, in front of a simulated Spinnaker
+    (`spinpromote.sim.Spinnaker`). Use it as a context manager.
+
+    Saves go through the simulator's front50 rules, a trigger starts a simulated execution (202 and a ``ref``),
+    ``GET /pipelines/{id}`` answers orca's execution JSON, a judgment PATCH applies on the next step: one state
+    behind two doors, HTTP and Python (``fake.spinnaker``).
+
+    **Time.** The simulator's clock jumps; nothing sleeps. Before FakeGate answers a request, or an inspection
+    such as `executions`, it runs whatever is due at the current simulated time (stages start, finish, and
+    trigger the pipelines that follow, a PATCHed judgment or a cancel takes effect), so what was asynchronous in
+    orca shows only in the answer of the request that caused it. Simulated time moves only through `advance`
+    (or ``fake.spinnaker.advance``): a Wait stage, an execution window, a judgment's timeout or a cron trigger
+    falls due then, never because real time passed while a client polled. With ``steps_per_request=n`` only
+    the next ``n`` actions run before each answer, so a polling client sees an execution move one step at a
+    time.
 
     **Parameters** (all keyword-only):
 
+    - ``spinnaker``: the `Spinnaker` to serve (default: a new one); ``stale_check``: for that new one, True is
+      a front50 whose operator enabled the staleCheck repair (default False: inert, as released front50).
     - ``users``: username -> password accepted as HTTP Basic and at the ``/login`` form; ``tokens``: accepted
       bearer tokens; ``session_cookies``: accepted ``SESSION`` cookie values. With none of them, everybody
       is let in (as Gate without an auth module).
@@ -32,9 +53,11 @@ class FakeGate:
       ``"login-page"`` (200 with an HTML sign-in page, as some SSO proxies in front of Gate answer).
     - ``latency``: seconds added to every request; ``save_latency``: to saves instead (orca's save task).
     - ``faults``: a `Faults`; ``seed``: seeds the random generator that picks them.
-    - ``applications``: the applications that exist; None means any name exists.
+    - ``applications``: the applications that exist (created at once, email ``team@example.com``); more are
+      created through ``POST /tasks`` or `add_application`. None (the default) also answers every other name as
+      an existing application, which Spinnaker does not.
     - ``read_lag``: seconds a save stays invisible to reads (read-after-write lag).
-    - ``stage_seconds``: how long each stage of an execution runs.
+    - ``steps_per_request``: how many due actions run before each answer (None: all of them).
 
     Inspect what happened with `pipelines`, `requests`, `count` and `executions`; change the live state
     as a Deck user would with `store` and `edit`; make requests fail with `fail_next`.
@@ -52,6 +75,8 @@ class FakeGate:
     def __init__(
         self,
         *,
+        spinnaker: Spinnaker | None = None,
+        stale_check: bool | None = None,
         users: Mapping[str, str] | None = None,
         tokens: Collection[str] = (),
         session_cookies: Collection[str] = (),
@@ -62,18 +87,24 @@ class FakeGate:
         seed: int = 0,
         applications: Iterable[str] | None = None,
         read_lag: float = 0.0,
-        stage_seconds: float = 0.0,
+        steps_per_request: int | None = None,
     ) -> None:
+        if spinnaker is not None and stale_check is not None:
+            raise ValueError("give stale_check to the Spinnaker you pass: Spinnaker(stale_check=True)")
         self._users = dict(users or {})
         self._tokens = set(tokens)
         self._sessions: dict[str, str] = dict.fromkeys(session_cookies, "cookie-user")
         self.unauthenticated = unauthenticated
         self.latency = latency
         self.save_latency = save_latency
+        self.steps_per_request = steps_per_request
         self._lock = threading.RLock()
-        self._spinnaker = Spinnaker(
-            applications=applications, read_lag=read_lag, stage_seconds=stage_seconds, lock=self._lock
-        )
+        self.spinnaker = spinnaker if spinnaker is not None else Spinnaker(stale_check=bool(stale_check))
+        self._any_application = applications is None
+        for application in applications or ():
+            self.add_application(application)
+        self._lag = ReadLag(read_lag)
+        self._routes = Routes(self.spinnaker, read_lag=self._lag, any_application=self._application_exists)
         self._faults = FaultPicker(faults or Faults(), seed)
         self._requests: list[RecordedRequest] = []
         self._in_flight = 0
@@ -116,30 +147,60 @@ class FakeGate:
     @property
     def read_lag(self) -> float:
         """Seconds a save stays invisible to reads."""
-        return self._spinnaker.read_lag
+        return self._lag.seconds
 
     @read_lag.setter
     def read_lag(self, value: float) -> None:
-        self._spinnaker.read_lag = value
+        self._lag.seconds = value
 
-    @property
-    def stage_seconds(self) -> float:
-        """How long each stage of an execution runs."""
-        return self._spinnaker.stage_seconds
+    # -- simulated time --------------------------------------------------------------------------------------
 
-    @stage_seconds.setter
-    def stage_seconds(self, value: float) -> None:
-        self._spinnaker.stage_seconds = value
+    def _run_due(self) -> None:
+        """Run what is due now (all of it, or ``steps_per_request`` actions). Hold the lock."""
+        if self.steps_per_request is None:
+            self.spinnaker.settle()
+            return
+        for _ in range(self.steps_per_request):
+            if not self.spinnaker.step():
+                return
+
+    def advance(self, delta: timedelta | float) -> None:
+        """Move simulated time forward by ``delta`` (a timedelta, or seconds), running what falls due.
+
+        ```pycon
+        >>> from datetime import timedelta
+        >>> fake = FakeGate()
+        >>> before = fake.spinnaker.now
+        >>> fake.advance(timedelta(minutes=5))
+        >>> fake.spinnaker.now - before
+        datetime.timedelta(seconds=300)
+
+        ```
+        """
+        with self._lock:
+            self.spinnaker.advance(delta)
+
+    def settle(self) -> None:
+        """Run everything due at the current simulated time (FakeGate does it before each answer anyway)."""
+        with self._lock:
+            self.spinnaker.settle()
 
     # -- inspection and set-up -------------------------------------------------------------------------------
 
     def pipelines(self, application: str | None = None) -> list[dict[str, Any]]:
         """Copies of the stored pipeline configs (all, or of one application), newest state, sorted by name."""
-        return self._spinnaker.pipelines(application)
+        with self._lock:
+            found = [
+                copy.deepcopy(document)
+                for document in self.spinnaker.front50
+                if application is None or document["application"].lower() == application.lower()
+            ]
+        return sorted(found, key=lambda doc: (doc["application"].lower(), doc["name"].lower()))
 
     def pipeline(self, application: str, name: str) -> dict[str, Any] | None:
         """A copy of the stored pipeline with this name (ignoring case), or None."""
-        return self._spinnaker.pipeline(application, name)
+        wanted = name.strip().lower()
+        return next((doc for doc in self.pipelines(application) if doc["name"].lower() == wanted), None)
 
     def store(self, document: Mapping[str, Any], *, user: str = "deck-user") -> dict[str, Any]:
         """Save a pipeline directly, as a Deck user would (same rules as ``POST /pipelines``); return it.
@@ -147,9 +208,10 @@ class FakeGate:
         Raises ValueError when front50 would refuse the save.
         """
         try:
-            return self._spinnaker.store(document, user=user)
-        except SaveRefused as exc:
-            raise ValueError(exc.message) from None
+            with self._lock:
+                return self._lag.save(self.spinnaker, document, stale_check=False, user=user)
+        except SpinnakerAnswer as refused:
+            raise ValueError(refused.message) from None
 
     def edit(
         self, application: str, name: str, change: Callable[[dict[str, Any]], None], *, user: str = "deck-user"
@@ -167,14 +229,31 @@ class FakeGate:
         with self._lock:
             self._sessions = {value: user for value, user in self._sessions.items() if user == "cookie-user"}
 
-    def add_application(self, name: str) -> None:
-        """Make an application exist (when the fake was given a fixed list of applications)."""
-        self._spinnaker.add_application(name)
+    def add_application(self, name: str, **attributes: Any) -> dict[str, Any]:
+        """Create (or update) an application at once, as Deck would; return front50's record.
+
+        ``email`` defaults to ``team@example.com`` (front50 requires one); other attributes are kept as given.
+        """
+        with self._lock:
+            try:
+                return self.spinnaker.save_application(
+                    {"name": name, "email": "team@example.com", **attributes}, user="deck-user"
+                )
+            except SpinnakerAnswer as refused:
+                raise ValueError(refused.message) from None
+
+    def _application_exists(self, name: str) -> bool:
+        return self._any_application
 
     @property
     def executions(self) -> dict[str, dict[str, Any]]:
-        """Copies of the executions started so far, by id."""
-        return self._spinnaker.executions
+        """Copies of orca's execution JSON, by id, oldest first (after running what is due now)."""
+        with self._lock:
+            self._run_due()
+            return {
+                execution_id: self.spinnaker.execution_json(execution_id)
+                for execution_id in self.spinnaker.orca.executions
+            }
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -289,7 +368,9 @@ class FakeGate:
         if user is None and not path.startswith(_PERMIT_ALL):
             return self._unauthenticated()
         try:
-            return self._spinnaker.route(method, path, query, body, user or "anonymous")
+            with self._lock:
+                self._run_due()
+                return self._routes.answer(method, path, query, body, user or "anonymous")
         except Exception as exc:  # the fake must answer, like Gate's error handler
             return error_answer(500, f"FakeGate: {type(exc).__name__}: {exc}")
 

@@ -127,9 +127,12 @@ def test_connection_errors_are_one_line(cli: Cli, fake_gate: FakeGate) -> None:
     )
     assert_one_line_error(wrong_password, "Gate refused the login", "SPINNAKER_PASSWORD")
     assert "wrong-pw" not in wrong_password.stderr
-    assert_one_line_error(unreachable, "could not reach Gate", "--gate")
+    assert_one_line_error(unreachable, "cannot reach Gate at http://127.0.0.1:9: connection refused", "--gate")
     assert "t0ken" not in unreachable.stderr
-    assert password_flag.returncode == 2  # there is no --password flag: passwords never go on the command line
+    # There is no --password flag: passwords never go on the command line. A usage error of plan exits 1,
+    # since 2 means "changes pending".
+    assert password_flag.returncode == 1
+    assert "unrecognized arguments: --password" in password_flag.stderr
     assert fake_gate.pipelines(EXAMPLE_APP) == []
 
 
@@ -143,7 +146,8 @@ def test_missing_password_and_gate_address(cli: Cli) -> None:
     )
     assert_one_line_error(no_password, "SPINNAKER_PASSWORD")
     assert_one_line_error(no_gate, "--gate", "SPINNAKER_GATE_URL")
-    assert two_logins.returncode == bad_header.returncode == 2
+    assert two_logins.returncode == 1  # plan: 2 only ever means "changes pending"
+    assert bad_header.returncode == 2
     assert "--user or --token" in two_logins.stderr
     assert "--header expects" in bad_header.stderr and "no colon" not in bad_header.stdout
 
@@ -158,7 +162,7 @@ def test_bearer_token_from_the_environment(cli: Cli) -> None:
     assert result.returncode == 2, result.stderr
     assert "Plan: 3 to create" in result.stdout
     assert_one_line_error(broken, "bearer token", "check where it was read from")
-    assert bad_header.returncode == 2
+    assert bad_header.returncode == 1
     assert "t0ken-secret" not in broken.stderr + bad_header.stderr
 
 
@@ -172,12 +176,17 @@ def test_run_judge_and_wait(cli: Cli, fake_gate: FakeGate) -> None:
     assert first.returncode == second.returncode == 0, first.stderr
     to_continue, to_stop = first.stdout.strip(), second.stdout.strip()
     assert fake_gate.executions[to_continue]["name"] == "Staging Judgement"
+    # A run by hand binds the manifest's default artifact (branch main of acme/demo), which clouddriver fetches
+    # at its tip (spinnaker-runtime.md 6.3): the simulated git host needs the file there.
+    fake_gate.spinnaker.git.commit("acme/demo", branch="main", files={"manifests/demo.yml": "kind: Deployment\n"})
 
-    wrong_stage, waited, continued, stopped = many(
+    # limitConcurrent queues the second run until the first ends (StartExecutionHandler.kt), so the first is
+    # judged before the second; the successful staging run then starts a third, queued behind the second.
+    wrong_stage, continued, waited, stopped = many(
         cli,
         ("judge", to_continue, "No Such Stage", "--continue"),
-        ("run", EXAMPLE_APP, "Deploy to Staging", "--wait", "--poll", "0.05"),
         ("judge", to_continue, "Staging Judgement", "--continue", "--input", "ship it"),
+        ("run", EXAMPLE_APP, "Deploy to Staging", "--wait", "--poll", "0.05"),
         ("judge", to_stop, "Staging Judgement", "--stop"),
         env=env,
     )

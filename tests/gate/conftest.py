@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from spinpromote import Pipeline
+from spinpromote import ExpectedArtifact, GitHubFile, GitTrigger, Pipeline, PromotionChain
 from spinpromote.gate import GateClient, RetryPolicy
 from spinpromote.ids import pipeline_id
 from spinpromote.testing import FakeGate
@@ -55,15 +55,31 @@ def pipeline_doc(
     }
 
 
+def contract_chain() -> PromotionChain:
+    """The chain of issue 3's contract."""
+    manifest = ExpectedArtifact(
+        display_name="demo-manifest",
+        match=GitHubFile(path="manifests/demo.yml", artifact_account="github"),
+        default=GitHubFile(path="manifests/demo.yml", repo="acme/demo", version="main", artifact_account="github"),
+    )
+    return (
+        PromotionChain("artifact-promotion-demo", artifact=manifest)
+        .trigger(GitTrigger(source="github", project="acme", slug="demo", branch="main"))
+        .deploy("staging", account="staging")
+        .judge("Staging Judgement", instructions="Verify the staging deployment, then continue.")
+        .deploy("production", account="prod")
+    )
+
+
 def typed(*documents: dict[str, Any]) -> list[Pipeline]:
     """The documents as typed pipelines (the public input of `GateClient.plan`)."""
     return [Pipeline.from_dict(document) for document in documents]
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeGate]:
-    """A FakeGate without auth or faults."""
-    with FakeGate() as server:
+def fake(request: pytest.FixtureRequest) -> Iterator[FakeGate]:
+    """A FakeGate without auth or faults (its options can be given by indirect parametrization)."""
+    with FakeGate(**getattr(request, "param", {})) as server:
         yield server
 
 

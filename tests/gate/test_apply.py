@@ -7,36 +7,18 @@ from typing import Any
 import attrs
 import pytest
 
-from spinpromote import ExpectedArtifact, GitHubFile, GitTrigger, PromotionChain
 from spinpromote.gate import (
     OWNERSHIP_KEY,
     ApplyError,
     ApplyEvent,
     BasicAuth,
     GateClient,
-    GateConflictError,
     GateStaleError,
     RetryPolicy,
 )
 from spinpromote.planning import canonical, comparable
 from spinpromote.testing import FakeGate, FaultKind
-from tests.gate.conftest import APP, FAST_RETRY, pipeline_doc, typed
-
-
-def contract_chain() -> PromotionChain:
-    """The chain of issue 3's contract."""
-    manifest = ExpectedArtifact(
-        display_name="demo-manifest",
-        match=GitHubFile(path="manifests/demo.yml", artifact_account="github"),
-        default=GitHubFile(path="manifests/demo.yml", repo="acme/demo", version="main", artifact_account="github"),
-    )
-    return (
-        PromotionChain("artifact-promotion-demo", artifact=manifest)
-        .trigger(GitTrigger(source="github", project="acme", slug="demo", branch="main"))
-        .deploy("staging", account="staging")
-        .judge("Staging Judgement", instructions="Verify the staging deployment, then continue.")
-        .deploy("production", account="prod")
-    )
+from tests.gate.conftest import APP, FAST_RETRY, contract_chain, pipeline_doc, typed
 
 
 def stored_as_desired(fake: FakeGate, documents: list[dict[str, Any]], owner: str = "default") -> bool:
@@ -135,7 +117,10 @@ def test_a_ui_edit_made_after_the_plan_is_not_overwritten(fake: FakeGate, gate: 
 
     (failure,) = caught.value.result.failed
     assert isinstance(failure.error, GateStaleError)
-    assert "changed in Spinnaker after the plan read it (by deck-user)" in str(caught.value)
+    assert "changed in Spinnaker after the plan read it (by deck-user, at 20" in str(caught.value)
+    assert "plan again" in str(caught.value)
+    assert failure.error.changed_by == "deck-user"
+    assert fake.count("POST", "/pipelines") == 1  # only the first apply's: the re-read refused the second
     stored = fake.pipeline(APP, "Deploy")
     assert stored is not None and stored["description"] == "hotfix made in Deck"
     assert stored["stages"][0]["waitTime"] == 30
@@ -161,8 +146,8 @@ def test_a_failure_part_way_is_reported_and_a_new_plan_converges(fake: FakeGate,
         ("C", "written"),
         ("D", "written"),
     ]
-    assert isinstance(result.failed[0].error, GateConflictError)
-    assert "plan again to adopt it" in str(caught.value)
+    assert isinstance(result.failed[0].error, GateStaleError)  # refused before any save was sent
+    assert "'A' in 'demo' was created in Spinnaker after the plan (by deck-user" in str(caught.value)
     assert "Fix the failures, then plan and apply again" in str(caught.value)
 
     gate.apply(gate.plan(typed(*documents)))
@@ -225,7 +210,7 @@ def test_prune_leaves_a_pipeline_edited_after_the_plan(fake: FakeGate, gate: Gat
     plan = gate.plan(typed(pipeline_doc("Keep")), prune=True)
     fake.edit(APP, "Retire", lambda doc: doc.update(description="still needed!"))
 
-    with pytest.raises(ApplyError, match="not deleting it"):
+    with pytest.raises(ApplyError, match="'Retire' in 'demo' was changed in Spinnaker after the plan read it"):
         gate.apply(plan)
 
     assert fake.pipeline(APP, "Retire") is not None

@@ -246,7 +246,7 @@ def test_plan_diffs_mask_every_value_that_looks_secret() -> None:
 
     with FakeGate() as fake, GateClient(fake.url, retry=FAST_RETRY) as gate:
         fake.store(old)
-        text = str(gate.plan([new]))
+        text = str(gate.plan([new], allow_invalid=True))  # the webhook stage lacks its method
 
     assert "hidden" not in text and "hunter2" not in text
     assert text.count("<sensitive>") >= 2 * len(secret_keys)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 
 import pytest
 
 from spinpromote.errors import SpinpromoteError
 from spinpromote.gate import (
+    BasicAuth,
     GateAuthError,
     GateClient,
     GateConflictError,
     GateConnectionError,
     GateHTTPError,
-    GateStaleError,
     GateTimeout,
     RetryPolicy,
     Timeout,
@@ -121,21 +122,17 @@ def test_a_save_is_not_blindly_retried_after_a_502(fake: FakeGate, gate: GateCli
 
 
 def test_gate_error_bodies_become_typed_errors(fake: FakeGate, gate: GateClient) -> None:
-    stored = fake.store(pipeline_doc("Deploy"))
-    fake.edit(APP, "Deploy", lambda doc: doc.update(description="edited"))
+    fake.store(pipeline_doc("Deploy"))
 
     with pytest.raises(GateHTTPError) as missing:
         gate.post_pipeline({"application": APP, "id": "x"})
     with pytest.raises(GateConflictError) as conflict:
         gate.post_pipeline({**pipeline_doc("DEPLOY"), "id": "another"})
-    with pytest.raises(GateStaleError) as stale:
-        gate.post_pipeline(stored, stale_check=True)
 
     assert missing.value.status == 400
     assert missing.value.gate_message == "A pipeline requires name and application fields"
     assert missing.value.request.method == "POST" and missing.value.response.status == 400
     assert "already exists" in str(conflict.value.gate_message)
-    assert "is stale" in str(stale.value.gate_message)
 
 
 def test_a_slow_gate_is_a_timeout() -> None:
@@ -148,14 +145,37 @@ def test_a_slow_gate_is_a_timeout() -> None:
     assert caught.value.request.url.endswith(LIST_PATH)
 
 
-def test_an_unreachable_gate_is_a_connection_error() -> None:
+def test_connection_refused_fails_fast_in_one_line() -> None:
     with FakeGate() as fake:
         url = fake.url  # the port is free again once the fake stops
-    with GateClient(url, retry=RetryPolicy(attempts=2, backoff=0.001)) as gate:
+    session = RecordingSession()
+    started = time.monotonic()
+    with GateClient(url, session=session) as gate:  # the default policy: 6 attempts, 0.5 s backoff
         with pytest.raises(GateConnectionError) as caught:
             gate.list_pipeline_configs(APP)
 
-    assert "could not reach Gate" in str(caught.value)
+    assert str(caught.value) == f"cannot reach Gate at {url}: connection refused"
+    assert len(session.calls) == 3  # a few quick attempts, not the whole policy
+    assert time.monotonic() - started < 2
+
+
+def test_tls_to_a_plain_http_gate_suggests_http(fake: FakeGate) -> None:
+    https = fake.url.replace("http://", "https://")
+    with GateClient(https, retry=FAST_RETRY) as gate:
+        with pytest.raises(GateConnectionError) as caught:
+            gate.list_pipeline_configs(APP)
+
+    assert f"try {fake.url}" in str(caught.value)
+
+
+def test_credentials_over_plain_http_to_a_remote_host_warn() -> None:
+    with pytest.warns(UserWarning, match="unencrypted to gate.example.com"):
+        GateClient("http://gate.example.com", auth=BasicAuth("alice", "pw")).close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        GateClient("http://localhost:8084", auth=BasicAuth("alice", "pw")).close()
+        GateClient("https://gate.example.com", auth=BasicAuth("alice", "pw")).close()
+        GateClient("http://gate.example.com").close()  # nothing secret to send
 
 
 def test_request_ids_are_sent_and_logged(fake: FakeGate, gate: GateClient, caplog: pytest.LogCaptureFixture) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
@@ -18,9 +19,14 @@ STAGES = [
 ]  # fmt: skip
 
 
+# A Wait stage ends when simulated time has moved by its waitTime (WaitTask.java); FakeGate moves it only
+# through advance(), so these tests move it on when they need the 1 s wait done.
+SECOND = timedelta(seconds=1)
+
+
 @pytest.fixture
 def running() -> Iterator[tuple[FakeGate, GateClient]]:
-    with FakeGate(stage_seconds=0.02) as fake, GateClient(fake.url, retry=FAST_RETRY) as gate:
+    with FakeGate() as fake, GateClient(fake.url, retry=FAST_RETRY) as gate:
         fake.store(
             pipeline_doc(
                 "Release",
@@ -35,14 +41,18 @@ def test_trigger_wait_judge_and_finish(running: tuple[FakeGate, GateClient]) -> 
     fake, gate = running
     seen: list[Execution] = []
 
+    def progress(execution: Execution) -> None:
+        seen.append(execution)
+        fake.advance(SECOND)  # each Wait then ends before the next poll
+
     run_id = gate.trigger(APP, "Release", parameters={"tag": "v1.2.3"})
     paused = gate.wait_for_execution(
-        run_id, timeout=5, poll_interval=0.005, on_progress=seen.append, stop_at_judgment=True
+        run_id, timeout=5, poll_interval=0.005, on_progress=progress, stop_at_judgment=True
     )
     pending = paused.pending_judgment
     assert pending is not None and pending.name == "Approve"
     judged = gate.judge(run_id, "continue", judgment_input="ship it")
-    done = gate.wait_for_execution(run_id, timeout=5, poll_interval=0.005, on_progress=seen.append)
+    done = gate.wait_for_execution(run_id, timeout=5, poll_interval=0.005, on_progress=progress)
 
     assert judged is not None and judged.pending_judgment is None
     assert done.succeeded and done.is_complete
@@ -56,8 +66,9 @@ def test_trigger_wait_judge_and_finish(running: tuple[FakeGate, GateClient]) -> 
 
 
 def test_stopping_at_the_judgment_ends_the_execution(running: tuple[FakeGate, GateClient]) -> None:
-    _, gate = running
+    fake, gate = running
     run_id = gate.trigger(APP, "Release", parameters={"tag": "v1"})
+    fake.advance(SECOND)
     gate.wait_for_execution(run_id, timeout=5, poll_interval=0.005, stop_at_judgment=True)
 
     gate.judge(run_id, "stop")
@@ -70,8 +81,9 @@ def test_stopping_at_the_judgment_ends_the_execution(running: tuple[FakeGate, Ga
 
 def test_waiting_has_a_deadline_that_is_not_a_gate_timeout(running: tuple[FakeGate, GateClient]) -> None:
     """Gate answered every poll: the deadline of the wait passed, which is no failure to talk to Gate."""
-    _, gate = running
+    fake, gate = running
     run_id = gate.trigger(APP, "Release", parameters={"tag": "v1"})
+    fake.advance(SECOND)
 
     with pytest.raises(WaitDeadlineExceeded, match=r"did not finish within 0.2 s .*Approve=RUNNING") as caught:
         gate.wait_for_execution(run_id, timeout=0.2, poll_interval=0.01)
@@ -83,8 +95,9 @@ def test_waiting_has_a_deadline_that_is_not_a_gate_timeout(running: tuple[FakeGa
 
 def test_judge_requires_the_decision(running: tuple[FakeGate, GateClient]) -> None:
     """Forgetting the decision must not approve a production deploy."""
-    _, gate = running
+    fake, gate = running
     run_id = gate.trigger(APP, "Release", parameters={"tag": "v1"})
+    fake.advance(SECOND)
     gate.wait_for_execution(run_id, timeout=5, poll_interval=0.005, stop_at_judgment=True)
 
     with pytest.raises(TypeError, match="decision"):

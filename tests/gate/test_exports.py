@@ -99,10 +99,15 @@ def test_importing_spinpromote_does_not_import_requests() -> None:
 
 
 def test_planning_and_testing_stay_light() -> None:
-    """Planning is pure functions over JSON: importing it (or FakeGate) loads neither requests nor the model."""
-    code = (
-        "import sys, spinpromote.planning, spinpromote.testing; "
+    """Planning is pure functions over JSON: importing it loads neither requests nor the model. FakeGate serves
+    the simulator, whose records hold model objects: it loads the model, still neither requests nor cattrs."""
+    planning = (
+        "import sys, spinpromote.planning; "
         "sys.exit(sorted(m for m in ('requests', 'spinpromote.model', 'cattrs') if m in sys.modules) != [])"
     )
+    testing = (
+        "import sys, spinpromote.testing; sys.exit(sorted(m for m in ('requests', 'cattrs') if m in sys.modules) != [])"
+    )
 
-    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+    assert subprocess.run([sys.executable, "-c", planning], check=False).returncode == 0
+    assert subprocess.run([sys.executable, "-c", testing], check=False).returncode == 0

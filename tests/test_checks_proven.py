@@ -13,28 +13,17 @@ import pytest
 
 from spinpromote import (
     DockerImage,
-    DockerTrigger,
     ExpectedArtifact,
-    GitHubFile,
     GitTrigger,
     Pipeline,
     Problem,
     PromotionChain,
 )
 from spinpromote.sim import DockerPush, GitPush, Spinnaker, SpinnakerAnswer
+from tests.shop import APP, DOCKER, MANIFEST, web
 
-APP = "shop"
-MANIFEST = ExpectedArtifact(
-    display_name="manifest",
-    match=GitHubFile(path="k8s/web.yml", artifact_account="github"),
-    default=GitHubFile(path="k8s/web.yml", repo="acme/shop", version="main", artifact_account="github"),
-)
-TEXT = (
-    "kind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n"
-    "        - image: gcr.io/acme/web:v1\n"
-)
+TEXT = web(tag="v1")
 GIT = GitTrigger(source="github", project="acme", slug="shop", branch="main")
-DOCKER = DockerTrigger(account="gcr", registry="gcr.io", repository="acme/web")
 
 
 def only(problems: list[Problem]) -> Problem:

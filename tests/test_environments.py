@@ -6,23 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from spinpromote import DockerImage, DockerTrigger, ExpectedArtifact, GitHubFile, PromotionChain, Target
+from spinpromote import PromotionChain, Target
 from spinpromote.environments import environments
 from spinpromote.sim import DockerPush, Spinnaker
+from tests.shop import APP, DOCKER, IMAGE, MANIFEST, web
 
-APP = "shop"
-MANIFEST = ExpectedArtifact(
-    display_name="manifest",
-    match=GitHubFile(path="k8s/web.yml", artifact_account="github"),
-    default=GitHubFile(path="k8s/web.yml", repo="acme/shop", version="main", artifact_account="github"),
-    use_default_artifact=True,
-)
-IMAGE = ExpectedArtifact(display_name="web image", match=DockerImage(image="gcr.io/acme/web"))
-TEXT = "kind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n"
-TEXT += "        - image: gcr.io/acme/web:latest\n"
+TEXT = web()
 CHAIN = (
     PromotionChain(APP, artifact=MANIFEST, required_artifacts=[IMAGE])
-    .trigger(DockerTrigger(account="gcr", registry="gcr.io", repository="acme/web"))
+    .trigger(DOCKER)
     .deploy("staging", account="staging")
     .judge("Approve")
     .deploy("production", targets=[Target(account="prod-us", label="us"), Target(account="prod-eu", label="eu")])

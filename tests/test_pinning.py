@@ -6,30 +6,16 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from spinpromote import DockerImage, DockerTrigger, ExpectedArtifact, GitHubFile, PromotionChain
+from spinpromote import PromotionChain
 from spinpromote.sim import DockerPush, Spinnaker
-
-APP = "shop"
-MANIFEST = ExpectedArtifact(
-    display_name="manifest",
-    match=GitHubFile(path="k8s/web.yml", artifact_account="github"),
-    default=GitHubFile(path="k8s/web.yml", repo="acme/shop", version="main", artifact_account="github"),
-    use_default_artifact=True,
-)
-IMAGE = ExpectedArtifact(display_name="web image", match=DockerImage(image="gcr.io/acme/web"))
-
-
-def manifest(replicas: int) -> str:
-    return (
-        f"kind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: {replicas}\n  template:\n    spec:\n"
-        "      containers:\n        - image: gcr.io/acme/web:latest\n"
-    )
+from tests.shop import APP, DOCKER, IMAGE, MANIFEST
+from tests.shop import web as manifest
 
 
 def chain(layout: str = "pipelines", **options: object) -> PromotionChain:
     return attrs.evolve(
         PromotionChain(APP, artifact=MANIFEST, required_artifacts=[IMAGE], layout=layout, **options)  # type: ignore[arg-type]
-        .trigger(DockerTrigger(account="gcr", registry="gcr.io", repository="acme/web"))
+        .trigger(DOCKER)
         .deploy("staging", account="staging")
         .judge("Approve")
         .deploy("production", account="prod")
@@ -158,7 +144,7 @@ def test_a_deploy_the_chain_cannot_pin_is_an_error() -> None:
     )
     unpinnable = (
         PromotionChain(APP, artifact=MANIFEST, required_artifacts=[IMAGE])
-        .trigger(DockerTrigger(account="gcr", registry="gcr.io", repository="acme/web"))
+        .trigger(DOCKER)
         .deploy("staging", account="staging")
         .deploy("production", account="prod", after=[again])
     )

@@ -128,6 +128,12 @@ def scope_for(orca: Orca, execution: Json, stage: Json) -> Scope:
     return Scope(names, functions=functions, fallback=fallback)
 
 
+def _condition(orca: Orca, execution: Json, stage: Json, expression: str, errors: list[str]) -> Any:
+    """A condition written with or without ``${}``, evaluated in the stage's scope (orca wraps it in ``${}``)."""
+    text = expression if expression.startswith("${") else "${" + expression + "}"
+    return evaluate_string(text, scope_for(orca, execution, stage), errors)
+
+
 def stage_enabled(orca: Orca, execution: Json, stage: Json) -> bool:
     """OptionalStageSupport.java:71-130: only ``expression`` is supported; anything but true (errors too) skips."""
     spec = stage["context"].get("stageEnabled")
@@ -141,10 +147,9 @@ def stage_enabled(orca: Orca, execution: Json, stage: Json) -> bool:
     expression = str(spec.get("expression") or "").strip()
     if not expression:
         return True
-    text = expression if expression.startswith("${") else "${" + expression + "}"
     errors: list[str] = []
     try:
-        value = evaluate_string(text, scope_for(orca, execution, stage), errors)
+        value = _condition(orca, execution, stage, expression, errors)
     except NotSimulated as missing:
         orca.note(execution, f"stage {stage['name']!r}: {missing}; the stage ran as if it were true")
         return True
@@ -591,10 +596,8 @@ def _check_preconditions(orca: Orca, execution: Json, stage: Json) -> Outcome:
             orca.note(execution, f"stage {stage['name']!r}: precondition {precondition.get('type')!r} not simulated")
             continue
         expression = str((precondition.get("context") or {}).get("expression") or "false")
-        text = expression if expression.startswith("${") else "${" + expression + "}"
-        errors: list[str] = []
         try:
-            value = evaluate_string(text, scope_for(orca, execution, stage), errors)
+            value = _condition(orca, execution, stage, expression, [])
         except NotSimulated as missing:
             orca.note(execution, f"stage {stage['name']!r}: {missing}; the precondition passed")
             continue

@@ -5,35 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from spinpromote import (
-    DeployManifest,
-    DockerImage,
-    DockerTrigger,
-    ExpectedArtifact,
-    GitHubFile,
-    Pipeline,
-    PromotionChain,
-    Webhook,
-)
+from spinpromote import DeployManifest, Pipeline, PromotionChain, Webhook
 from spinpromote.sim import DockerPush, Spinnaker
+from tests.shop import APP, DOCKER, IMAGE, MANIFEST, web
 
-APP = "shop"
-MANIFEST = ExpectedArtifact(
-    display_name="manifest",
-    match=GitHubFile(path="k8s/web.yml", artifact_account="github"),
-    default=GitHubFile(path="k8s/web.yml", repo="acme/shop", version="main", artifact_account="github"),
-    use_default_artifact=True,
-)
-IMAGE = ExpectedArtifact(display_name="web image", match=DockerImage(image="gcr.io/acme/web"))
-TEXT = "kind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n"
-TEXT += "        - image: gcr.io/acme/web:latest\n"
+TEXT = web()
 SMOKE = Webhook(name="Smoke tests", url="https://ci.example.com/smoke", method="POST")
 
 
 def chain(on_failure: str = "rollback") -> PromotionChain:
     return (
         PromotionChain(APP, artifact=MANIFEST, required_artifacts=[IMAGE])
-        .trigger(DockerTrigger(account="gcr", registry="gcr.io", repository="acme/web"))
+        .trigger(DOCKER)
         .deploy(
             "staging",
             account="staging",

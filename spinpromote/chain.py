@@ -9,11 +9,18 @@ A chain is a list of steps: environments (``deploy``, each an `Environment`) and
 - ``"single"``: one pipeline with every stage in sequence.
 - ``"gated"``: one pipeline per environment, each starting with the gates that guard it.
 
+The layout belongs to the chain (``PromotionChain(..., layout="gated")``): rendering, validation, diagrams,
+plans and the CLI all use it.
+
 Artifacts are handed down the chain through pipeline triggers (``handoff="trigger"``): downstream
 pipelines declare the same artifacts with no default and no prior fallback and list them on the trigger,
 so production deploys exactly what staging ran, or nothing. With ``handoff="find"`` downstream environments
 look the artifacts up in the last successful run of the previous environment's pipeline instead, so they
-also work when started by hand.
+also work when started by hand (an error after a judgment pipeline: the lookup cannot pick the approved run).
+
+Chains are pinned (``pin=True``): every environment after the first deploys the manifests the environment
+before it deployed, carried through the stage context, so a change on the manifest's branch in between
+never reaches production untested.
 """
 
 from __future__ import annotations

@@ -65,8 +65,9 @@ def _judgments_elsewhere(pipelines: Sequence[model.Pipeline], chain: PromotionCh
                         pipeline,
                         path,
                         f"#{function}({name!r}) names the judgment of pipeline {owner[name]!r}: in the "
-                        f"{chain.layout!r} layout that is another pipeline, and #{function}() sees only its own, "
-                        f"so the stage is always skipped: declare PromotionChain(..., {advice}",
+                        f"{chain.layout!r} layout that is another pipeline, and #{function}() sees only its own, so "
+                        "the lookup fails and a stage it enables is always skipped: declare "
+                        f"PromotionChain(..., {advice}",
                     )
                 )
     return problems

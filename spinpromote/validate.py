@@ -106,11 +106,17 @@ def _same_type(pattern: str | None, value: str) -> bool:
     return _field_matches(pattern, value) or (pattern in base64 and value in base64)
 
 
+_KEYS: dict[tuple[type, str], str] = {}
+
+
 def _key(cls: type, field_name: str) -> str:
     """The wire key of a field, for JSON paths (the codec's table, imported when first used: it is heavy)."""
-    from spinpromote.codec import wire_path
+    key = _KEYS.get((cls, field_name))
+    if key is None:
+        from spinpromote.codec import wire_path
 
-    return wire_path(cls, field_name)
+        key = _KEYS[cls, field_name] = wire_path(cls, field_name)
+    return key
 
 
 def validate_pipeline(pipeline: model.Pipeline) -> list[Problem]:

@@ -392,3 +392,43 @@ def test_a_pipeline_trigger_without_status_never_fires() -> None:
         spin.advance(5)
         assert [e.pipeline_name for e in spin.executions(APP) if e.pipeline_name != "Up"] == started
     assert Pipeline.from_dict(down(["successful"])).validate() == []
+
+
+DOCKER_PUSH = DockerPush(registry="gcr.io", repository="acme/web", tag="v2", account="gcr")
+GIT_PUSH = GitPush(repo="acme/shop", files={"k8s/web.yml": TEXT})
+TRIGGER_RULES = [
+    (
+        {"type": "docker", "enabled": True, "account": "gcr", "registry": "gcr.io"},
+        "$.triggers[0].repository",
+        DOCKER_PUSH,
+        {"repository": "acme/web"},
+    ),
+    (
+        {"type": "git", "enabled": True, "source": "github", "project": "acme", "branch": "main"},
+        "$.triggers[0].slug",
+        GIT_PUSH,
+        {"slug": "shop"},
+    ),
+    (
+        {"type": "git", "enabled": True, "source": "github", "project": "acme", "slug": "shop", "branch": "main"}
+        | {"expectedArtifactIds": ["nothing-declared"]},
+        "$.triggers[0].expectedArtifactIds[0]",
+        GIT_PUSH,
+        {"expectedArtifactIds": []},
+    ),
+]
+
+
+@pytest.mark.parametrize(("trigger", "path", "event", "fix"), TRIGGER_RULES, ids=lambda v: str(v)[:30])
+def test_trigger_rules_are_proven(trigger: dict[str, Any], path: str, event: Any, fix: dict[str, Any]) -> None:
+    """A trigger missing what echo matches on (or listing an id nothing declares) never fires; fixed, it does."""
+    for document, expected in ((wire("P", wait_stage("a"), triggers=[trigger]), []), (None, ["P"])):
+        if document is None:
+            document = wire("P", wait_stage("a"), triggers=[{**trigger, **fix}])
+            assert Pipeline.from_dict(document).validate() == []
+        else:
+            problems = Pipeline.from_dict(document).validate()
+            assert (path, "error") in [(p.path, p.severity) for p in problems]
+        spin = Spinnaker()
+        spin.save(document)
+        assert [run.pipeline_name for run in spin.send(event)] == expected

@@ -358,21 +358,40 @@ def simulated(document: dict[str, Any]) -> str:
     return " / ".join([run.error or "", *never, *run.notes])
 
 
-@pytest.mark.parametrize(
-    ("stage", "path"),
-    [
-        ({"type": "webhook", "name": "h", "method": "GET"}, "$.stages[0].url"),
-        (
-            {"type": "manualJudgment", "name": "j", "judgmentInputs": [{"value": ""}]},
-            "$.stages[0].judgmentInputs[0].value",
-        ),
-        ({"type": "wait", "name": "w", "waitTime": 1, "stageTimeoutMs": 0}, "$.stages[0].stageTimeoutMs"),
-    ],
-)
+CONFIG_MAP = {"kind": "ConfigMap", "metadata": {"name": "c"}}
+UNCONFIRMED = [
+    ({"type": "webhook", "name": "h", "method": "GET"}, "$.stages[0].url"),
+    ({"type": "manualJudgment", "name": "j", "judgmentInputs": [{"value": ""}]}, "$.stages[0].judgmentInputs[0].value"),
+    ({"type": "wait", "name": "w", "waitTime": 1, "stageTimeoutMs": 0}, "$.stages[0].stageTimeoutMs"),
+    ({**deploy_stage(name="d", source="text", manifests=[CONFIG_MAP]), "account": None}, "$.stages[0].account"),
+    (deploy_stage(name="d", source="text", manifests=[CONFIG_MAP], cloudProvider="aws"), "$.stages[0].cloudProvider"),
+    (
+        {"type": "scaleManifest", "name": "s", "account": "staging", "cloudProvider": "kubernetes"}
+        | {"location": "default", "mode": "static", "manifestName": "deployment web"},
+        "$.stages[0].replicas",
+    ),
+    (
+        {"type": "findArtifactFromExecution", "name": "f", "pipeline": "id-Other"}
+        | {"executionOptions": {"successful": True}, "expectedArtifacts": [_DEFAULTED]},
+        "$.stages[0].application",
+    ),
+]
+
+
+@pytest.mark.parametrize(("stage", "path"), UNCONFIRMED, ids=[path for _, path in UNCONFIRMED])
 def test_rules_the_simulator_cannot_confirm_are_warnings(stage: dict[str, Any], path: str) -> None:
-    """The simulator runs these on (it does not model a webhook's call): warnings, not errors."""
-    problems = Pipeline.from_dict(wire("P", stage)).validate()
+    """The simulator runs these on (it does not model clouddriver's accounts or a webhook's call, and orca
+    finds the execution by pipeline id alone): warnings, not errors."""
+    document = wire("P", stage)
+    problems = Pipeline.from_dict(document).validate()
     assert [(p.path, p.severity) for p in problems] == [(path, "warning")]
+    spin = Spinnaker()
+    spin.save([wire("Other", wait_stage("x")), document])
+    run = spin.run(APP, "P")
+    spin.advance(60)
+    run = spin.execution(run.id)
+    assert run.error is None and run.status in ("SUCCEEDED", "RUNNING")  # a judgment still waits
+    assert all(stage.status in ("SUCCEEDED", "RUNNING") for stage in run.stages)
 
 
 def test_a_pipeline_trigger_without_status_never_fires() -> None:

@@ -182,7 +182,9 @@ class _PipelineChecks:
         elif p.name != p.name.strip():
             yield self.problem("$.name", "front50 trims the name, so it will not match: remove the spaces", "warning")
         if p.id is not None and (not p.id.strip() or len(p.id) > 255):
-            yield self.problem("$.id", "a pipeline id must be 1 to 255 characters: leave it unset or fix it")
+            yield self.problem(
+                "$.id", "a pipeline id must be 1 to 255 characters: leave it unset or fix it", _UNCONFIRMED
+            )
         from spinpromote.codec import is_written  # the codec knows whether the key was there
 
         if not is_written(p, "stages"):
@@ -342,7 +344,9 @@ class _PipelineChecks:
             )
             return
         for index in missing:
-            yield self.problem(f"$.stages[{index}].{_key(StageFields, 'ref_id')}", "every stage needs a refId: set one")
+            yield self.problem(
+                f"$.stages[{index}].{_key(StageFields, 'ref_id')}", "every stage needs a refId: set one", _UNCONFIRMED
+            )
         seen: dict[str, int] = {}
         for index, stage in enumerate(self.stages):
             if stage.ref_id is None:
@@ -646,7 +650,7 @@ class _PipelineChecks:
     def selector(self, stage: _SelectorFields, path: str) -> Iterator[Problem]:
         for key, value in (("account", stage.account), ("location", stage.location)):
             if not value:
-                yield self.problem(f"{path}.{key}", f"{stage.type} needs {key}")
+                yield self.problem(f"{path}.{key}", f"{stage.type} needs {key}", _UNCONFIRMED)
         if stage.mode == "static" and not stage.manifest_name:
             yield self.problem(
                 f"{path}.{_key(type(stage), 'manifest_name')}",
@@ -655,9 +659,9 @@ class _PipelineChecks:
         if stage.mode == "dynamic":
             for key, value in (("cluster", stage.cluster), ("criteria", stage.criteria), ("kind", stage.kind)):
                 if not value:
-                    yield self.problem(f"{path}.{key}", f"dynamic mode needs {key}")
+                    yield self.problem(f"{path}.{key}", f"dynamic mode needs {key}", _UNCONFIRMED)
         if stage.mode == "label" and not stage.kinds:
-            yield self.problem(f"{path}.kinds", "label mode needs kinds")
+            yield self.problem(f"{path}.kinds", "label mode needs kinds", _UNCONFIRMED)
         if isinstance(stage, model.ScaleManifest) and stage.replicas is None:
             yield self.problem(f"{path}.replicas", "a scale stage needs replicas", _UNCONFIRMED)
         if isinstance(stage, model.UndoRolloutManifest) and not stage.num_revisions_back:

@@ -360,6 +360,11 @@ def simulated(document: dict[str, Any]) -> str:
 
 CONFIG_MAP = {"kind": "ConfigMap", "metadata": {"name": "c"}}
 UNCONFIRMED = [
+    (
+        {"type": "deleteManifest", "name": "d", "account": "staging", "cloudProvider": "kubernetes"}
+        | {"mode": "static", "manifestName": "deployment web"},
+        "$.stages[0].location",
+    ),
     ({"type": "webhook", "name": "h", "method": "GET"}, "$.stages[0].url"),
     ({"type": "manualJudgment", "name": "j", "judgmentInputs": [{"value": ""}]}, "$.stages[0].judgmentInputs[0].value"),
     ({"type": "wait", "name": "w", "waitTime": 1, "stageTimeoutMs": 0}, "$.stages[0].stageTimeoutMs"),
@@ -451,3 +456,23 @@ def test_trigger_rules_are_proven(trigger: dict[str, Any], path: str, event: Any
         spin = Spinnaker()
         spin.save(document)
         assert [run.pipeline_name for run in spin.send(event)] == expected
+
+
+def test_pipeline_names_that_clash_ignoring_case() -> None:
+    """front50 compares names case-insensitively: the second pipeline (here with the same derived id) replaces
+    the first, and with another id it would be refused (the chain check says so first)."""
+    chain = (
+        PromotionChain(APP, artifact=MANIFEST)
+        .trigger(GIT)
+        .deploy("staging", account="staging")
+        .deploy("STAGING", account="x", pipeline_name="deploy to staging")
+    )
+    problems = [p for p in chain.validate() if "case-insensitively" in p.message]
+    assert [(p.pipeline, p.path, p.severity) for p in problems] == [("deploy to staging", "$.name", "error")]
+    spin = Spinnaker()
+    spin.save(chain)
+    assert [p["name"] for p in spin.pipelines(APP)] == ["deploy to staging"]  # staging's pipeline is gone
+    fixed = chain.steps[:-1]
+    renamed = attrs.evolve(chain, steps=fixed).deploy("STAGING", account="x", pipeline_name="Deploy to Staging 2")
+    assert renamed.validate() == []
+    assert len(Spinnaker().save(renamed)) == 2

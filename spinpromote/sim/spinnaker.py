@@ -117,6 +117,7 @@ class Spinnaker:
             log=self._record,
         )
         self._cron_checked = self.clock.now
+        self._crons_skipped: set[tuple[str, str]] = set()
 
     def _record(self, text: str) -> None:
         self._log.append((self.clock.now, text))
@@ -193,12 +194,11 @@ class Spinnaker:
             raise SpinnakerAnswer(404, f"{prefix}Pipeline configuration not found (nameOrId: {name_or_id})")
         trigger: Json = {"type": "manual", "user": user, "notifications": [], **dict(body or {})}
         parent_id = trigger.get("parentPipelineId")
-        if parent_id:
-            # OperationsController.groovy:288-303: the parent execution's artifacts are received, as a pipeline
-            # trigger would receive them (resolved only through expectedArtifactIds or default/prior flags)
-            parent = self.orca.executions.get(str(parent_id))
-            if parent is None:  # orca's lookup fails; the wording is the simulator's
-                raise SpinnakerAnswer(400, f"{prefix}Execution not found (id: {parent_id})")
+        # OperationsController.groovy:288-304: only a parentPipelineId naming an existing execution attaches it;
+        # its artifacts are received, as a pipeline trigger would receive them (resolved only through
+        # expectedArtifactIds or default/prior flags). An unknown id is ignored.
+        parent = self.orca.executions.get(str(parent_id)) if parent_id else None
+        if parent is not None:
             trigger.update(
                 parentExecution=_copy_execution(parent),
                 parentStatus=parent["status"],
@@ -209,11 +209,15 @@ class Spinnaker:
             )
         given = trigger.get("parameters") or {}
         for parameter in config.get("parameterConfig") or []:
+            if not isinstance(parameter, Mapping):
+                continue  # front50 stores it unvalidated; orca's defaults skip it too (Orca.orchestrate)
             name = parameter.get("name")
             if parameter.get("required") and name not in given and parameter.get("default") in (None, ""):
                 raise SpinnakerAnswer(400, f"{prefix}Required parameter {name} is missing")  # PipelineService.groovy
         stored = self.front50.by_id(config["id"]) or config
         execution = self.orca.orchestrate(stored, trigger)
+        if parent_id and parent is None:
+            self.orca.note(execution, f"parentPipelineId {parent_id!r} names no execution: started without a parent")
         if execution["status"] == "TERMINAL" and execution.get("canceledBy") == "system":
             reason = str(execution["cancellationReason"]).removeprefix("Failed on startup: ")
             raise SpinnakerAnswer(400, prefix + reason, execution_id=execution["id"])
@@ -367,13 +371,30 @@ class Spinnaker:
             if pipeline.get("disabled"):
                 continue
             for trigger in pipeline.get("triggers") or []:
-                if trigger.get("type") != "cron" or not echo.enabled(trigger.get("enabled")):
+                if not isinstance(trigger, dict) or trigger.get("type") != "cron":
                     continue
-                for due in cron.fire_times(
-                    str(trigger.get("cronExpression") or ""), str(trigger.get("id") or ""), self._cron_checked, until
-                ):
+                if not echo.enabled(trigger.get("enabled")):
+                    continue
+                expression = str(trigger.get("cronExpression") or "")
+                try:
+                    times = cron.fire_times(expression, str(trigger.get("id") or ""), self._cron_checked, until)
+                except ValueError as why:
+                    # PipelineConfigsPollingJob.groovy registerNewTrigger: a trigger Quartz cannot schedule is
+                    # logged and skipped; the other triggers are scheduled
+                    self._skip_cron(pipeline, expression, str(why))
+                    continue
+                for due in times:
                     self.clock.at(due, partial(self._fire_cron, pipeline, trigger))
         self._cron_checked = until
+
+    def _skip_cron(self, pipeline: Json, expression: str, why: str) -> None:
+        key = (str(pipeline.get("id")), expression)
+        if key not in self._crons_skipped:  # once per expression, not on every advance
+            self._crons_skipped.add(key)
+            self._record(
+                f"echo: cron {expression!r} of {pipeline.get('application')}/{pipeline.get('name')} is not "
+                f"scheduled: {why}"
+            )
 
     def _fire_cron(self, pipeline: Json, trigger: Json) -> None:
         # TriggerConverter.groovy:86-100: a fresh trigger, no expectedArtifactIds, no artifacts

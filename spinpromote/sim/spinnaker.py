@@ -193,6 +193,54 @@ class Spinnaker:
         if config is None:
             raise SpinnakerAnswer(404, f"{prefix}Pipeline configuration not found (nameOrId: {name_or_id})")
         trigger: Json = {"type": "manual", "user": user, "notifications": [], **dict(body or {})}
+        given = trigger.get("parameters") or {}
+        for parameter in config.get("parameterConfig") or []:
+            if not isinstance(parameter, Mapping):
+                continue  # front50 stores it unvalidated; orca's defaults skip it too (Orca.orchestrate)
+            name = parameter.get("name")
+            if parameter.get("required") and name not in given and parameter.get("default") in (None, ""):
+                raise SpinnakerAnswer(400, f"{prefix}Required parameter {name} is missing")  # PipelineService.groovy
+        execution = self._orchestrate(self.front50.by_id(config["id"]) or config, trigger)
+        if execution["status"] == "TERMINAL" and execution.get("canceledBy") == "system":
+            reason = str(execution["cancellationReason"]).removeprefix("Failed on startup: ")
+            raise SpinnakerAnswer(400, prefix + reason, execution_id=execution["id"])
+        return str(execution["id"])
+
+    def trigger_v2(
+        self, application: str, name_or_id: str, body: Mapping[str, Any] | None = None, *, user: str = "anonymous"
+    ) -> str:
+        """Start a pipeline as Gate's ``POST /pipelines/v2/{app}/{nameOrId}`` does, through echo; return the id
+        Gate's ``ref`` names. Never raises: an unknown or disabled pipeline starts nothing (the id then names no
+        execution), and a failure at start is only the stored TERMINAL execution.
+
+        ```pycon
+        >>> spin = Spinnaker()
+        >>> _ = spin.save({"application": "demo", "name": "off", "disabled": True})
+        >>> ref = spin.trigger_v2("demo", "off")
+        >>> spin.executions("demo")
+        []
+
+        ```
+        """
+        # ManualEventHandler.java:189-193: not disabled, application equal, name or id equal (case-sensitive)
+        config = next(
+            (
+                p
+                for p in self.front50
+                if not p.get("disabled")
+                and p.get("application") == application
+                and name_or_id in (p.get("name"), p.get("id"))
+            ),
+            None,
+        )
+        if config is None:
+            self._record(f"echo: manual trigger of {application}/{name_or_id}: no enabled pipeline; nothing started")
+            return self.ids.ulid(self.clock.now)
+        trigger: Json = {"type": "manual", "user": user, "notifications": [], **dict(body or {})}
+        return str(self._orchestrate(config, trigger)["id"])
+
+    def _orchestrate(self, config: Json, trigger: Json) -> Json:
+        """orca's ``/orchestrate`` for a manual trigger: attach the parent execution, then start."""
         parent_id = trigger.get("parentPipelineId")
         # OperationsController.groovy:288-304: only a parentPipelineId naming an existing execution attaches it;
         # its artifacts are received, as a pipeline trigger would receive them (resolved only through
@@ -207,21 +255,10 @@ class Spinnaker:
                 isPipeline=True,
                 receivedArtifacts=all_artifacts(parent),
             )
-        given = trigger.get("parameters") or {}
-        for parameter in config.get("parameterConfig") or []:
-            if not isinstance(parameter, Mapping):
-                continue  # front50 stores it unvalidated; orca's defaults skip it too (Orca.orchestrate)
-            name = parameter.get("name")
-            if parameter.get("required") and name not in given and parameter.get("default") in (None, ""):
-                raise SpinnakerAnswer(400, f"{prefix}Required parameter {name} is missing")  # PipelineService.groovy
-        stored = self.front50.by_id(config["id"]) or config
-        execution = self.orca.orchestrate(stored, trigger)
+        execution = self.orca.orchestrate(config, trigger)
         if parent_id and parent is None:
             self.orca.note(execution, f"parentPipelineId {parent_id!r} names no execution: started without a parent")
-        if execution["status"] == "TERMINAL" and execution.get("canceledBy") == "system":
-            reason = str(execution["cancellationReason"]).removeprefix("Failed on startup: ")
-            raise SpinnakerAnswer(400, prefix + reason, execution_id=execution["id"])
-        return str(execution["id"])
+        return execution
 
     def run(
         self,

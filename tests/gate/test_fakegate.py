@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 import uuid
 
 import pytest
@@ -137,3 +139,24 @@ def test_the_testing_module_does_not_need_requests() -> None:
     code = "import sys, spinpromote, spinpromote.testing; sys.exit('requests' in sys.modules)"
 
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_stop_closes_kept_alive_connections_and_refuses_new_requests() -> None:
+    """A stopped FakeGate is a Gate that went away: a session's kept-alive connection is not served any more,
+    and no handler thread outlives stop()."""
+    fake = FakeGate().start()
+    url = fake.url
+    with requests.Session() as session:
+        assert session.get(f"{url}/applications/demo/pipelineConfigs", timeout=5).status_code == 200
+        handlers = [t for t in threading.enumerate() if "process_request_thread" in t.name]  # the connection's
+        assert handlers
+
+        started = time.monotonic()
+        fake.stop()
+
+        assert time.monotonic() - started < 2
+        assert not any(t.is_alive() for t in handlers)
+        with pytest.raises(requests.ConnectionError):
+            session.get(f"{url}/applications/demo/pipelineConfigs", timeout=5)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{url}/applications/demo/pipelineConfigs", timeout=5)

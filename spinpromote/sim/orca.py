@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any
 
+from spinpromote._artifact_match import InvalidPattern, artifact_matches
 from spinpromote.sim import stages
-from spinpromote.sim.artifacts import matches, union
+from spinpromote.sim.artifacts import union
 from spinpromote.sim.clock import Clock, Ids
 from spinpromote.sim.echo import enabled
 from spinpromote.sim.front50 import Front50
@@ -136,6 +137,10 @@ class Orca:
         except ResolutionError as failure:
             trigger["artifacts"] = pool
             error = str(failure)
+        except InvalidPattern as invalid:  # Pattern.compile throws in ExpectedArtifact.matches: the start fails
+            trigger["artifacts"] = pool
+            error = str(invalid)
+            self.note(execution, f"{invalid}: Python's regex dialect; Java's may accept it (the wording is ours)")
         except Exception as exc:  # ExecutionLauncher.java:117-125: any exception fails the start
             trigger["artifacts"] = pool
             error = f"expectedArtifacts cannot be read: {exc}"
@@ -218,7 +223,7 @@ class Orca:
             if not isinstance(expected, dict):
                 continue  # orchestrate fails the start on it
             expected_id: Any = expected.get("id")
-            if expected_id not in ids and any(matches(expected.get("matchArtifact"), a) for a in received):
+            if expected_id not in ids and _any_match(expected.get("matchArtifact"), received):
                 ids.append(expected_id)
         trigger: Json = {
             "type": "pipeline",
@@ -505,6 +510,13 @@ class Orca:
 
 
 _STAGE_KEYS = frozenset({"name", "type", "refId", "requisiteStageRefIds"})
+
+
+def _any_match(match_artifact: Any, received: list[Json]) -> bool:
+    try:
+        return any(artifact_matches(match_artifact, artifact) for artifact in received)
+    except InvalidPattern:
+        return True  # listed: resolution at start meets the same regex and fails the start with it
 
 
 def _milliseconds(value: Any) -> int:

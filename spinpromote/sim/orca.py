@@ -59,6 +59,7 @@ class Orca:
         outcomes: Mapping[str, str],
         roles: Mapping[str, Iterable[str]] | None,
         log: Callable[[str], None],
+        artifact_accounts: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         self.clock = clock
         self.ids = ids
@@ -67,6 +68,9 @@ class Orca:
         self.registry = registry
         self.outcomes = dict(outcomes)
         self.roles = None if roles is None else {user: set(r) for user, r in roles.items()}
+        self.artifact_accounts = (
+            None if artifact_accounts is None else {name: frozenset(types) for name, types in artifact_accounts.items()}
+        )
         self.log = log
         self.executions: dict[str, Json] = {}
         self.by_config: dict[str, list[str]] = {}

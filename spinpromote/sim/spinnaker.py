@@ -90,10 +90,17 @@ class Spinnaker:
         stale_check: bool = False,
         roles: Mapping[str, Iterable[str]] | None = None,
         start: datetime = START,
+        artifact_accounts: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         """``outcomes`` scripts stages by name (``{"Smoke tests": "TERMINAL"}``); ``stale_check=True`` is a
         front50 whose operator enabled ``controller.pipeline.save.stale-check-enabled``; ``roles`` maps users to
-        their roles and turns judgment authorization on (as Fiat would); ``start`` is an aware datetime."""
+        their roles and turns judgment authorization on (as Fiat would); ``start`` is an aware datetime;
+        ``artifact_accounts`` maps clouddriver's artifact accounts to the types each handles
+        (``{"github": ["github/file"]}``) and turns the account check of every fetch on (by default any
+        account is accepted, with a note on the execution)."""
+        for name, types in (artifact_accounts or {}).items():
+            if isinstance(types, str):
+                raise ValueError(f"artifact account {name!r}: give a list of artifact types, not {types!r}")
         for name, status in (outcomes or {}).items():
             if status not in SCRIPTABLE:
                 raise ValueError(f"outcome of {name!r} must be one of {', '.join(SCRIPTABLE)}, not {status!r}")
@@ -115,6 +122,7 @@ class Spinnaker:
             outcomes=outcomes or {},
             roles=roles,
             log=self._record,
+            artifact_accounts=artifact_accounts,
         )
         self._cron_checked = self.clock.now
         self._crons_skipped: set[tuple[str, str]] = set()

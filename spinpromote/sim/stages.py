@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from spinpromote.sim.artifacts import describe_expected, union
-from spinpromote.sim.clouddriver import FetchError, bind_images, created_artifacts, fetch, manifest_namespace
+from spinpromote.sim.clouddriver import (
+    Fetched,
+    FetchError,
+    bind_images,
+    check_account,
+    created_artifacts,
+    fetch,
+    manifest_namespace,
+)
 from spinpromote.sim.resolution import (
     ResolutionError,
     all_artifacts,
@@ -289,6 +297,20 @@ class _StageFailure(Exception):
     pass
 
 
+def _fetch(orca: Orca, execution: Json, artifact: Json) -> Fetched:
+    """clouddriver's ``PUT /artifacts/fetch``: find the artifact account (runtime.md 6.3), then fetch."""
+    if orca.artifact_accounts is None:
+        note = (
+            f"artifact account {artifact.get('artifactAccount')!r} not checked: give "
+            "Spinnaker(artifact_accounts=...) to check accounts as clouddriver does"
+        )
+        if note not in orca.notes.get(execution["id"], ()):
+            orca.note(execution, note)
+    else:
+        check_account(artifact, orca.artifact_accounts)
+    return fetch(artifact, orca.git)
+
+
 def _required_artifacts(execution: Json, stage: Json) -> list[Json]:
     # ManifestEvaluator.java:211-248: every required id must bind
     context = stage["context"]
@@ -322,7 +344,7 @@ def _deploy_manifest(orca: Orca, execution: Json, stage: Json) -> Outcome:
             text, manifest, commit = json.dumps(manifests, indent=2), None, None
         else:
             manifest = _manifest_artifact(orca, execution, stage)
-            fetched = fetch(manifest, orca.git)
+            fetched = _fetch(orca, execution, manifest)
             text, commit = fetched.text, fetched.commit
         required = _required_artifacts(execution, stage)
     except _StageFailure as failure:
@@ -411,8 +433,10 @@ def _bake_manifest(orca: Orca, execution: Json, stage: Json) -> Outcome:
                 f"Input artifact (id: {spec.get('id')}, account: {spec.get('account')}) could not be found in "
                 f"execution (id: {execution['id']})."
             )
+        if spec.get("account"):
+            artifact = {**artifact, "artifactAccount": spec["account"]}  # ArtifactUtils.java:283-288
         try:
-            texts.append(fetch(artifact, orca.git).text)
+            texts.append(_fetch(orca, execution, artifact).text)
         except FetchError as failure:
             return _fail(f"Failed to fetch the input artifact: {failure}")
     expected = context.get("expectedArtifacts") or []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import threading
@@ -160,3 +161,25 @@ def test_stop_closes_kept_alive_connections_and_refuses_new_requests() -> None:
             session.get(f"{url}/applications/demo/pipelineConfigs", timeout=5)
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{url}/applications/demo/pipelineConfigs", timeout=5)
+
+
+def test_malformed_requests_are_answered_and_recorded() -> None:
+    """A body or header the handler cannot read gets an answer (never a dropped connection) and is recorded."""
+    with FakeGate(users={"alice": "pw"}) as fake:
+        login = requests.post(
+            f"{fake.url}/login",
+            data=b"username=alice&password=\xff\xfe",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            allow_redirects=False,
+            timeout=5,
+        )
+        with socket.create_connection(("127.0.0.1", int(fake.url.rsplit(":", 1)[1])), timeout=5) as raw:
+            raw.sendall(b"POST /pipelines HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n")
+            reply = raw.recv(4096)
+
+        assert login.status_code == 302 and login.headers["Location"].endswith("/login?error")
+        assert reply.startswith(b"HTTP/1.1 400") and b"Invalid Content-Length" in reply
+        assert [(r.method, r.path, r.status) for r in fake.requests] == [
+            ("POST", "/login", 302),
+            ("POST", "/pipelines", 400),
+        ]

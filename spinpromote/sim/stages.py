@@ -35,7 +35,7 @@ from spinpromote.sim.resolution import (
 )
 from spinpromote.sim.results import Deployment, Rollback, to_artifact
 from spinpromote.sim.spel import EvaluationError, NotSimulated, Scope, evaluate_string, evaluate_value
-from spinpromote.sim.windows import next_opening
+from spinpromote.sim.windows import WindowNeverOpens, next_opening
 
 if TYPE_CHECKING:
     from spinpromote.sim.orca import Orca
@@ -191,13 +191,32 @@ def await_window(orca: Orca, execution: Json, stage: Json) -> None:
     window = stage["context"].get("restrictedExecutionWindow") or {}
     if (window.get("jitter") or {}).get("enabled"):
         orca.note(execution, f"stage {stage['name']!r}: window jitter not simulated")
-    opening = next_opening(orca.clock.now, window)
+    try:
+        opening = next_opening(orca.clock.now, window)
+    except WindowNeverOpens as never:
+        # orca keeps re-checking every 30 s until the wait task's 7-day timeout fails the stage (:123-167)
+        orca.note(execution, f"stage {stage['name']!r}: {never}; it fails at the 7-day window timeout, in our words")
+        orca.clock.at(orca.clock.now + _WINDOW_TIMEOUT_MS, lambda: _window_timed_out(orca, execution, stage))
+        return
     if opening <= orca.clock.now:
         orca.run_task(execution, stage)
         return
     stage["context"]["scheduledTime"] = opening
     orca.log(f"{label(execution)} stage {stage['name']!r} waits for its execution window")
     orca.clock.at(opening, lambda: orca.run_task(execution, stage))
+
+
+_WINDOW_TIMEOUT_MS = 7 * 24 * 3_600_000
+
+
+def _window_timed_out(orca: Orca, execution: Json, stage: Json) -> None:
+    if execution["status"] == "RUNNING" and stage["status"] == "RUNNING":
+        orca.complete_stage(
+            execution,
+            stage,
+            "TERMINAL",
+            error=f"Stage {stage['name']} timed out waiting for its execution window after 7 days",
+        )
 
 
 def _fail(message: str) -> Outcome:

@@ -116,3 +116,20 @@ def test_h_with_a_step_is_fuzzed_as_text_with_echo_moduli() -> None:
 def test_expressions_quartz_refuses_raise(expression: str) -> None:
     with pytest.raises(ValueError, match="cron"):
         fire_times(expression, "id", 0, 3_600_000)
+
+
+def test_a_window_that_never_opens_keeps_the_stage_running_until_the_seven_day_timeout() -> None:
+    """RestrictExecutionDuringTimeWindow.java:123-167: RUNNING, re-checked, failed by the 7-day timeout."""
+    window = {"days": [8], "whitelist": []}
+    stage = wait("w", 1, restrictExecutionDuringTimeWindow=True, restrictedExecutionWindow=window)
+    spin = Spinnaker()
+    spin.save(pipeline("P", stage))
+    started = spin.run("demo", "P")
+
+    spin.advance(timedelta(days=6))
+    assert spin.execution(started.id).status == "RUNNING"
+    spin.advance(timedelta(days=1))
+    run = spin.execution(started.id)
+    assert run.status == "TERMINAL" and run.stages[0].status == "TERMINAL"
+    assert run.error is not None and "timed out waiting for its execution window" in run.error
+    assert any("never opens" in note for note in run.notes)

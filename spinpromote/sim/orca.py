@@ -296,7 +296,7 @@ class Orca:
             if enabled_stage:
                 stages.evaluate_context(self, execution, stage)
         except Exception as exc:  # orca's task throws on such input too
-            self.task_failed(execution, stage, exc)
+            self._task_failed(execution, stage, exc)
             return
         if not enabled_stage:
             self.complete_stage(execution, stage, "SKIPPED")
@@ -305,7 +305,7 @@ class Orca:
             try:
                 stages.await_window(self, execution, stage)
             except Exception as exc:
-                self.task_failed(execution, stage, exc)
+                self._task_failed(execution, stage, exc)
             return
         self.run_task(execution, stage)
 
@@ -319,7 +319,7 @@ class Orca:
                 self._bound_by_timeout(execution, stage)
                 return
         except Exception as exc:  # orca's task throws on such input too
-            self.task_failed(execution, stage, exc)
+            self._task_failed(execution, stage, exc)
             return
         if outcome.outputs:
             stage["outputs"].update(outcome.outputs)
@@ -327,7 +327,7 @@ class Orca:
             stage["context"].update(outcome.context)
         self.complete_stage(execution, stage, outcome.status, error=outcome.error)
 
-    def task_failed(self, execution: Json, stage: Json, exc: Exception) -> None:
+    def _task_failed(self, execution: Json, stage: Json, exc: Exception) -> None:
         """A task that throws: RunTaskHandler.kt:162-178 completes the stage with its failure status (the flags
         of Stage.kt:124-132 apply) when the exception is not retryable, the exception in ``context.exception``."""
         if stage["status"] != "RUNNING":

@@ -11,7 +11,9 @@ __all__ = ["artifact_key", "describe_artifact", "describe_expected", "union"]
 
 Json = dict[str, Any]
 
-# kork Artifact's builder turns null strings into "" (kork-artifacts/.../artifacts/model/Artifact.java, constructor).
+# Equality treats a missing or null string field as "". Current kork's Artifact keeps nulls (its constructor
+# copies the fields as given, and JSON omits nulls: @JsonInclude NON_NULL), so there null and "" differ. Not
+# modelled: two artifacts that differ only so count as one here.
 _STRING_FIELDS = ("type", "name", "version", "location", "reference", "artifactAccount", "provenance", "uuid")
 
 

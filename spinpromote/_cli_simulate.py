@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from spinpromote._cli_source import SourceError, load_source
+from spinpromote._terminal import printable
 
 __all__ = ["add_simulate_command", "cmd_simulate"]
 
@@ -183,7 +184,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         spin.settle()
     if args.advance is not None:
         spin.advance(args.advance)
-    print("\n".join([*_report(spin), *unused]).lstrip("\n"))
+    from spinpromote.cli import _out
+
+    # names and messages come from SOURCE (possibly an export of live pipelines): each line is escaped on its
+    # own, so a line feed in a name cannot forge a line either
+    _out("\n".join(printable(line) for line in [*_report(spin), *unused]).lstrip("\n"))
     statuses = [e["status"] for e in spin.orca.executions.values()]
     if any(status not in ("SUCCEEDED", "RUNNING", "NOT_STARTED") for status in statuses):
         return EXIT_FAILED

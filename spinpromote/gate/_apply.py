@@ -287,7 +287,7 @@ def _write(client: GateClient, change: PipelineChange, budget: Budget) -> Change
     """Re-read, check nothing moved since the plan, save; `_confirm_visible` reads it back with the same budget."""
     assert change.body is not None
     try:
-        live = client.find_pipeline_config(change.application, change.name, budget=budget)
+        live = _reread(client, change, budget)
         if check_not_moved(change, live) == "done":
             return ChangeOutcome(change=change, status="written", reason=_ALREADY_SAVED)
         update_ts = change.read_update_ts if change.action == "update" else None
@@ -298,6 +298,19 @@ def _write(client: GateClient, change: PipelineChange, budget: Budget) -> Change
 
 
 _ALREADY_SAVED = "already saved by an earlier apply"
+
+
+def _reread(client: GateClient, change: PipelineChange, budget: Budget) -> dict[str, Any] | None:
+    """The live pipeline the plan read, found by the name it had then: a planned rename changes the name,
+    so the new name finds nothing until the rename is saved. When the old name is gone, an earlier apply of
+    the same plan may have saved the rename already: the new name then holds exactly ``change.body``."""
+    read_name = str((change.live or {}).get("name", change.name))
+    live = client.find_pipeline_config(change.application, read_name, budget=budget)
+    if live is None and name_key(change.application, read_name) != name_key(change.application, change.name):
+        renamed = client.find_pipeline_config(change.application, change.name, budget=budget)
+        if renamed is not None and change.body is not None and same_content(renamed, change.body):
+            return renamed
+    return live
 
 
 def _confirm_visible(

@@ -1,60 +1,20 @@
-"""kork's artifact rules over wire-format dicts: matching, equality, and Java's ``toString`` for messages."""
+"""kork's artifact rules over wire-format dicts: equality and Java's ``toString`` for messages (matching is
+`spinpromote._artifact_match`, shared with the client)."""
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from typing import Any
 
-__all__ = ["artifact_key", "describe_artifact", "describe_expected", "matches", "union"]
+__all__ = ["artifact_key", "describe_artifact", "describe_expected", "union"]
 
 Json = dict[str, Any]
 
-# kork Artifact's builder turns null strings into "" (kork-artifacts/.../artifacts/model/Artifact.java, constructor).
+# Equality treats a missing or null string field as "". Current kork's Artifact keeps nulls (its constructor
+# copies the fields as given, and JSON omits nulls: @JsonInclude NON_NULL), so there null and "" differ. Not
+# modelled: two artifacts that differ only so count as one here.
 _STRING_FIELDS = ("type", "name", "version", "location", "reference", "artifactAccount", "provenance", "uuid")
-# Compared in this order; account, metadata, provenance and uuid are not (ExpectedArtifact.java:74-118).
-_MATCHED_FIELDS = ("type", "name", "version", "location", "reference")
-_BASE64_TYPES = {"embedded/base64", "remote/base64"}
-
-
-@lru_cache(maxsize=1024)
-def _pattern(text: str) -> re.Pattern[str] | None:
-    try:
-        return re.compile(text)
-    except re.error:
-        return None
-
-
-def _field_matches(expected: str, actual: str) -> bool:
-    # An empty EA value is a wildcard; otherwise equal, or the EA value as a regex fully matching
-    # (ExpectedArtifact.java:120-128; an invalid regex matches only the equal string).
-    if not expected or expected == actual:
-        return True
-    pattern = _pattern(expected)
-    return pattern is not None and pattern.fullmatch(actual) is not None
-
-
-def matches(match_artifact: Mapping[str, Any] | None, artifact: Mapping[str, Any]) -> bool:
-    """Whether an expected artifact's ``matchArtifact`` matches an artifact, field by field as kork does.
-
-    ```pycon
-    >>> matches({"type": "docker/image", "name": "gcr.io/acme/.*"}, {"type": "docker/image", "name": "gcr.io/acme/web"})
-    True
-
-    ```
-    """
-    if match_artifact is None:  # a missing matchArtifact matches everything (ExpectedArtifact.java:58-59)
-        return True
-    for field in _MATCHED_FIELDS:
-        expected = match_artifact.get(field) or ""
-        actual = artifact.get(field) or ""
-        if field == "type" and expected in _BASE64_TYPES and actual in _BASE64_TYPES:
-            continue  # embedded/base64 and remote/base64 are one type (ExpectedArtifact.java:130-144)
-        if not _field_matches(str(expected), str(actual)):
-            return False
-    return True
 
 
 # Artifacts travel down a chain as the same dict objects and are never changed once made, so their keys are

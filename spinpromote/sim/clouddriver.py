@@ -14,8 +14,9 @@ no YAML parser (runtime dependencies stay attrs, cattrs, requests, typing-extens
 from __future__ import annotations
 
 import base64
+import binascii
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -23,7 +24,16 @@ import attrs
 
 from spinpromote.sim.stores import GitHost
 
-__all__ = ["FetchError", "Fetched", "bind_images", "created_artifacts", "fetch", "manifest_namespace"]
+__all__ = [
+    "ArtifactAccounts",
+    "FetchError",
+    "Fetched",
+    "bind_images",
+    "check_account",
+    "created_artifacts",
+    "fetch",
+    "manifest_namespace",
+]
 
 Json = dict[str, Any]
 
@@ -64,6 +74,37 @@ def _read(git: GitHost, repo: str, ref: str, path: str, artifact: Json) -> Fetch
     return Fetched(text=text, commit=sha)
 
 
+ArtifactAccounts = Mapping[str, frozenset[str]]  # account name -> the artifact types it handles
+
+_BASE64 = ("embedded/base64", "remote/base64")
+
+
+def check_account(artifact: Json, accounts: ArtifactAccounts) -> None:
+    """Find the artifact account as clouddriver does before a fetch, or raise `FetchError` with its message.
+
+    ``ArtifactCredentialsRepository.getCredentialsForType``: the name must be given, and an account with that
+    name must handle the type. Base64 artifacts are read in place: clouddriver always has an account for them
+    (``embedded-artifact``, inferred from its default configuration), so they are not checked.
+
+    ```pycon
+    >>> accounts = {"github": frozenset({"github/file"})}
+    >>> check_account({"type": "github/file", "artifactAccount": "github-artfacts"}, accounts)
+    Traceback (most recent call last):
+    ...
+    spinpromote.sim.clouddriver.FetchError: Credentials 'github-artfacts' supporting artifact type 'github/file' ...
+
+    ```
+    """
+    kind = str(artifact.get("type") or "")
+    if kind in _BASE64:
+        return
+    name = artifact.get("artifactAccount")
+    if not name:
+        raise FetchError(f"An artifact account must be supplied to download this artifact: {name}")
+    if kind not in accounts.get(str(name), frozenset()):
+        raise FetchError(f"Credentials '{name}' supporting artifact type '{kind}' cannot be found")
+
+
 def fetch(artifact: Json, git: GitHost) -> Fetched:
     """Fetch an artifact's text as clouddriver's ``PUT /artifacts/fetch`` would, from the simulated stores.
 
@@ -81,8 +122,12 @@ def fetch(artifact: Json, git: GitHost) -> Fetched:
     kind = artifact.get("type") or ""
     reference = artifact.get("reference") or ""
     version = artifact.get("version") or "master"  # ?ref=<version or master> (GitHubArtifactCredentials.java:73-81)
-    if kind in ("embedded/base64", "remote/base64"):
-        return Fetched(text=base64.b64decode(reference).decode("utf-8", "replace"), commit=None)
+    if kind in _BASE64:
+        try:
+            decoded = base64.b64decode(reference, validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise FetchError(f"{kind} reference is not valid base64: {error}") from None
+        return Fetched(text=decoded.decode("utf-8", "replace"), commit=None)
     if kind == "github/file":
         found = _GITHUB.match(reference)
         if found is None:

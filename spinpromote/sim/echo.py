@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import attrs
 
-from spinpromote.sim.artifacts import matches
+from spinpromote._artifact_match import InvalidPattern, artifact_matches
 from spinpromote.sim.events import DockerPush, Event, GitPush, HelmChartPush, JenkinsBuild, PubsubMessage, WebhookEvent
 
 __all__ = ["Fired", "enabled", "event_artifacts", "fire", "push_artifacts"]
@@ -271,8 +271,8 @@ def _artifact_gate(pipeline: Mapping[str, Any], trigger: Mapping[str, Any], arti
     ids = trigger.get("expectedArtifactIds") or []
     if not ids:
         return True
-    listed = [ea for ea in pipeline.get("expectedArtifacts") or [] if ea.get("id") in ids]
-    return any(matches(ea.get("matchArtifact"), artifact) for ea in listed for artifact in artifacts)
+    listed = [ea for ea in pipeline.get("expectedArtifacts") or [] if isinstance(ea, Mapping) and ea.get("id") in ids]
+    return any(artifact_matches(ea.get("matchArtifact"), artifact) for ea in listed for artifact in artifacts)
 
 
 def fire(
@@ -297,7 +297,16 @@ def fire(
                 continue
             if not _match(trigger, event, notes):
                 continue
-            if not _artifact_gate(pipeline, trigger, artifacts):
+            try:
+                gate_passed = _artifact_gate(pipeline, trigger, artifacts)
+            except InvalidPattern as invalid:
+                # BaseTriggerEventHandler.java:65-153: an exception in the artifact gate drops the trigger silently
+                notes.append(
+                    f"{pipeline.get('name')!r}: the {trigger.get('type')} trigger matched, but {invalid} (Python's "
+                    "regex dialect; Java's may differ), so echo drops it"
+                )
+                continue
+            if not gate_passed:
                 notes.append(
                     f"{pipeline.get('name')!r}: the {trigger.get('type')} trigger matched, but no artifact of the "
                     "event matches its expected artifacts, so it did not fire (echo ArtifactMatcher.java:38-71)"

@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any
 
+from spinpromote._artifact_match import InvalidPattern, artifact_matches
 from spinpromote.sim import stages
-from spinpromote.sim.artifacts import matches, union
+from spinpromote.sim.artifacts import union
 from spinpromote.sim.clock import Clock, Ids
 from spinpromote.sim.echo import enabled
 from spinpromote.sim.front50 import Front50
@@ -58,6 +59,7 @@ class Orca:
         outcomes: Mapping[str, str],
         roles: Mapping[str, Iterable[str]] | None,
         log: Callable[[str], None],
+        artifact_accounts: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         self.clock = clock
         self.ids = ids
@@ -66,6 +68,9 @@ class Orca:
         self.registry = registry
         self.outcomes = dict(outcomes)
         self.roles = None if roles is None else {user: set(r) for user, r in roles.items()}
+        self.artifact_accounts = (
+            None if artifact_accounts is None else {name: frozenset(types) for name, types in artifact_accounts.items()}
+        )
         self.log = log
         self.executions: dict[str, Json] = {}
         self.by_config: dict[str, list[str]] = {}
@@ -136,6 +141,16 @@ class Orca:
         except ResolutionError as failure:
             trigger["artifacts"] = pool
             error = str(failure)
+        except InvalidPattern as invalid:  # Pattern.compile throws in ExpectedArtifact.matches: the start fails
+            trigger["artifacts"] = pool
+            error = str(invalid)
+            self.note(execution, f"{invalid}: Python's regex dialect; Java's may accept it (the wording is ours)")
+        except Exception as exc:  # ExecutionLauncher.java:117-125: any exception fails the start
+            trigger["artifacts"] = pool
+            error = f"expectedArtifacts cannot be read: {exc}"
+            self.note(
+                execution, f"start failed on malformed expected artifacts ({exc}); the wording is the simulator's"
+            )
         if error is None and config.get("disabled"):
             error = "Pipeline is disabled and cannot be started."  # OperationsController.groovy:245-247
         self.log(f"{label(execution)} created by a {trigger['type']} trigger")
@@ -204,11 +219,16 @@ class Orca:
         if stage is None:
             parent_id = parent.get("pipelineConfigId")
             for configured in config.get("triggers") or []:
+                if not isinstance(configured, Mapping):
+                    continue
                 if configured.get("type") == "pipeline" and configured.get("pipeline") == parent_id:
                     ids += [i for i in configured.get("expectedArtifactIds") or [] if i not in ids]
         for expected in config.get("expectedArtifacts") or []:
-            if expected.get("id") not in ids and any(matches(expected.get("matchArtifact"), a) for a in received):
-                ids.append(expected.get("id"))
+            if not isinstance(expected, dict):
+                continue  # orchestrate fails the start on it
+            expected_id: Any = expected.get("id")
+            if expected_id not in ids and _any_match(expected.get("matchArtifact"), received):
+                ids.append(expected_id)
         trigger: Json = {
             "type": "pipeline",
             "user": (parent.get("trigger") or {}).get("user", "anonymous"),
@@ -271,12 +291,21 @@ class Orca:
         if any(s["status"] not in OK_FOR_DOWNSTREAM for s in self._upstream(execution, stage)):
             return  # Stage.kt:82-83
         stage.update(status="RUNNING", startTime=self.clock.now)
-        if not stages.stage_enabled(self, execution, stage):  # OptionalStageSupport.java:71-130
+        try:
+            enabled_stage = stages.stage_enabled(self, execution, stage)  # OptionalStageSupport.java:71-130
+            if enabled_stage:
+                stages.evaluate_context(self, execution, stage)
+        except Exception as exc:  # orca's task throws on such input too
+            self._task_failed(execution, stage, exc)
+            return
+        if not enabled_stage:
             self.complete_stage(execution, stage, "SKIPPED")
             return
-        stages.evaluate_context(self, execution, stage)
         if stage["context"].get("restrictExecutionDuringTimeWindow"):
-            stages.await_window(self, execution, stage)
+            try:
+                stages.await_window(self, execution, stage)
+            except Exception as exc:
+                self._task_failed(execution, stage, exc)
             return
         self.run_task(execution, stage)
 
@@ -284,15 +313,35 @@ class Orca:
         """Run the stage's work; it finishes the stage or leaves it RUNNING with a re-run scheduled."""
         if execution["status"] != "RUNNING" or stage["status"] != "RUNNING":
             return
-        outcome: Outcome = stages.run(self, execution, stage)
-        if outcome.status == "RUNNING":
-            self._bound_by_timeout(execution, stage)
+        try:
+            outcome: Outcome = stages.run(self, execution, stage)
+            if outcome.status == "RUNNING":
+                self._bound_by_timeout(execution, stage)
+                return
+        except Exception as exc:  # orca's task throws on such input too
+            self._task_failed(execution, stage, exc)
             return
         if outcome.outputs:
             stage["outputs"].update(outcome.outputs)
         if outcome.context:
             stage["context"].update(outcome.context)
         self.complete_stage(execution, stage, outcome.status, error=outcome.error)
+
+    def _task_failed(self, execution: Json, stage: Json, exc: Exception) -> None:
+        """A task that throws: RunTaskHandler.kt:162-178 completes the stage with its failure status (the flags
+        of Stage.kt:124-132 apply) when the exception is not retryable, the exception in ``context.exception``."""
+        if stage["status"] != "RUNNING":
+            return
+        detail = str(exc) or type(exc).__name__
+        if execution["status"] == "RUNNING":
+            self.note(
+                execution,
+                f"stage {stage.get('name')!r}: its task failed on its input ({detail}); orca fails the stage too, "
+                "in its own words (the message here is the simulator's)",
+            )
+        self.complete_stage(
+            execution, stage, "TERMINAL", error=f"Unexpected task failure in stage {stage.get('name')!r}: {detail}"
+        )
 
     def _bound_by_timeout(self, execution: Json, stage: Json) -> None:
         # RunTaskHandler.kt:382-421: stageTimeoutMs bounds the whole stage, counted once its window has opened;
@@ -301,8 +350,9 @@ class Orca:
         key = stage["id"] + ":timeout"
         if not timeout or stage.get("type") == "manualJudgment" or key in self.waiting_tasks:
             return
+        milliseconds = _milliseconds(timeout)  # StageExecutionImpl.java:759-771: a number, or the task throws
         self.waiting_tasks.add(key)
-        self.clock.at(self.clock.now + int(timeout), partial(self._time_out, execution, stage, int(timeout)))
+        self.clock.at(self.clock.now + milliseconds, partial(self._time_out, execution, stage, milliseconds))
 
     def _time_out(self, execution: Json, stage: Json, timeout: int) -> None:
         if execution["status"] != "RUNNING" or stage["status"] != "RUNNING":
@@ -413,7 +463,8 @@ class Orca:
             if child is None or child.get("disabled"):
                 continue
             if any(
-                t.get("type") == "pipeline"
+                isinstance(t, Mapping)
+                and t.get("type") == "pipeline"
                 and t.get("pipeline") == config_id
                 and enabled(t.get("enabled"))
                 and value in (t.get("status") or [])
@@ -463,6 +514,22 @@ class Orca:
 
 
 _STAGE_KEYS = frozenset({"name", "type", "refId", "requisiteStageRefIds"})
+
+
+def _any_match(match_artifact: Any, received: list[Json]) -> bool:
+    try:
+        return any(artifact_matches(match_artifact, artifact) for artifact in received)
+    except InvalidPattern:
+        return True  # listed: resolution at start meets the same regex and fails the start with it
+
+
+def _milliseconds(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"stageTimeoutMs {value!r} is not a number of milliseconds")
+    try:
+        return int(float(value))
+    except ValueError:
+        raise ValueError(f"stageTimeoutMs {value!r} is not a number of milliseconds") from None
 
 
 def failure_status(context: Mapping[str, Any]) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from spinpromote.sim.artifacts import describe_artifact, describe_expected, matches, union
+from spinpromote._artifact_match import artifact_matches as matches
+from spinpromote.sim.artifacts import describe_artifact, describe_expected, union
 
 __all__ = [
     "ResolutionError",

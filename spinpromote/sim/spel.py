@@ -177,9 +177,37 @@ def _truth(value: Any, text: str) -> bool:
     raise EvaluationError(f"EL1001E: Type conversion problem, cannot convert {_java_string(value)!r} to boolean")
 
 
+_JAVA_TYPES = {str: "java.lang.String", bool: "java.lang.Boolean", int: "java.lang.Integer", float: "java.lang.Double"}
+
+
+def _java_type(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "java.util.LinkedHashMap"
+    if isinstance(value, (list, tuple)):
+        return "java.util.ArrayList"
+    return _JAVA_TYPES.get(type(value), type(value).__name__)
+
+
 def _method(target: Any, name: str, args: list[Any], text: str) -> Any:
     if target is None:
         raise EvaluationError(f"EL1011E: Method call: Attempted to call method {name}() on null context object")
+    try:
+        return _call(target, name, args, text)
+    except (TypeError, IndexError) as exc:
+        # wrong arity or argument types: SpEL finds no such method (MethodReference, SpelMessage.METHOD_NOT_FOUND)
+        signature = ", ".join(_java_type(arg) for arg in args)
+        raise EvaluationError(
+            f"EL1004E: Method call: Method {name}({signature}) cannot be found on type {_java_type(target)}"
+        ) from exc
+    except (ValueError, re.error) as exc:
+        # the method itself throws, e.g. split with an invalid regex (SpelMessage.EXCEPTION_DURING_METHOD_INVOCATION)
+        raise EvaluationError(
+            f"EL1023E: A problem occurred whilst attempting to invoke method '{name}' on object of type "
+            f"'{_java_type(target)}': {exc}"
+        ) from exc
+
+
+def _call(target: Any, name: str, args: list[Any], text: str) -> Any:
     if name == "equals":
         return _equal(target, args[0])
     if name == "toString":
@@ -330,13 +358,17 @@ class _Parser:
 
     def arguments(self) -> list[Node]:
         self.expect("(")
-        args: list[Node] = []
-        while not self.peek(")"):
-            args.append(self.ternary())
-            if not self.peek(")"):
+        return self.items_until(")")
+
+    def items_until(self, closer: str) -> list[Node]:
+        """Expressions separated by commas up to ``closer``, which is consumed."""
+        items: list[Node] = []
+        while not self.peek(closer):
+            items.append(self.ternary())
+            if not self.peek(closer):
                 self.expect(",")
-        self.expect(")")
-        return args
+        self.expect(closer)
+        return items
 
     def primary(self) -> Node:
         kind, value = self.take()
@@ -350,12 +382,7 @@ class _Parser:
             self.expect(")")
             return inner
         if kind == "op" and value == "{":
-            items: list[Node] = []
-            while not self.peek("}"):
-                items.append(self.ternary())
-                if not self.peek("}"):
-                    self.expect(",")
-            self.expect("}")
+            items = self.items_until("}")
             return lambda scope: [item(scope) for item in items]
         if kind == "op" and value == "#":
             name_kind, name = self.take()

@@ -90,10 +90,17 @@ class Spinnaker:
         stale_check: bool = False,
         roles: Mapping[str, Iterable[str]] | None = None,
         start: datetime = START,
+        artifact_accounts: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         """``outcomes`` scripts stages by name (``{"Smoke tests": "TERMINAL"}``); ``stale_check=True`` is a
         front50 whose operator enabled ``controller.pipeline.save.stale-check-enabled``; ``roles`` maps users to
-        their roles and turns judgment authorization on (as Fiat would); ``start`` is an aware datetime."""
+        their roles and turns judgment authorization on (as Fiat would); ``start`` is an aware datetime;
+        ``artifact_accounts`` maps clouddriver's artifact accounts to the types each handles
+        (``{"github": ["github/file"]}``) and turns the account check of every fetch on (by default any
+        account is accepted, with a note on the execution)."""
+        for name, types in (artifact_accounts or {}).items():
+            if isinstance(types, str):
+                raise ValueError(f"artifact account {name!r}: give a list of artifact types, not {types!r}")
         for name, status in (outcomes or {}).items():
             if status not in SCRIPTABLE:
                 raise ValueError(f"outcome of {name!r} must be one of {', '.join(SCRIPTABLE)}, not {status!r}")
@@ -115,8 +122,10 @@ class Spinnaker:
             outcomes=outcomes or {},
             roles=roles,
             log=self._record,
+            artifact_accounts=artifact_accounts,
         )
         self._cron_checked = self.clock.now
+        self._crons_skipped: set[tuple[str, str]] = set()
 
     def _record(self, text: str) -> None:
         self._log.append((self.clock.now, text))
@@ -192,13 +201,60 @@ class Spinnaker:
         if config is None:
             raise SpinnakerAnswer(404, f"{prefix}Pipeline configuration not found (nameOrId: {name_or_id})")
         trigger: Json = {"type": "manual", "user": user, "notifications": [], **dict(body or {})}
+        given = trigger.get("parameters") or {}
+        for parameter in config.get("parameterConfig") or []:
+            if not isinstance(parameter, Mapping):
+                continue  # front50 stores it unvalidated; orca's defaults skip it too (Orca.orchestrate)
+            name = parameter.get("name")
+            if parameter.get("required") and name not in given and parameter.get("default") in (None, ""):
+                raise SpinnakerAnswer(400, f"{prefix}Required parameter {name} is missing")  # PipelineService.groovy
+        execution = self._orchestrate(self.front50.by_id(config["id"]) or config, trigger)
+        if execution["status"] == "TERMINAL" and execution.get("canceledBy") == "system":
+            reason = str(execution["cancellationReason"]).removeprefix("Failed on startup: ")
+            raise SpinnakerAnswer(400, prefix + reason, execution_id=execution["id"])
+        return str(execution["id"])
+
+    def trigger_v2(
+        self, application: str, name_or_id: str, body: Mapping[str, Any] | None = None, *, user: str = "anonymous"
+    ) -> str:
+        """Start a pipeline as Gate's ``POST /pipelines/v2/{app}/{nameOrId}`` does, through echo; return the id
+        Gate's ``ref`` names. Never raises: an unknown or disabled pipeline starts nothing (the id then names no
+        execution), and a failure at start is only the stored TERMINAL execution.
+
+        ```pycon
+        >>> spin = Spinnaker()
+        >>> _ = spin.save({"application": "demo", "name": "off", "disabled": True})
+        >>> ref = spin.trigger_v2("demo", "off")
+        >>> spin.executions("demo")
+        []
+
+        ```
+        """
+        # ManualEventHandler.java:189-193: not disabled, application equal, name or id equal (case-sensitive)
+        config = next(
+            (
+                p
+                for p in self.front50
+                if not p.get("disabled")
+                and p.get("application") == application
+                and name_or_id in (p.get("name"), p.get("id"))
+            ),
+            None,
+        )
+        if config is None:
+            self._record(f"echo: manual trigger of {application}/{name_or_id}: no enabled pipeline; nothing started")
+            return self.ids.ulid(self.clock.now)
+        trigger: Json = {"type": "manual", "user": user, "notifications": [], **dict(body or {})}
+        return str(self._orchestrate(config, trigger)["id"])
+
+    def _orchestrate(self, config: Json, trigger: Json) -> Json:
+        """orca's ``/orchestrate`` for a manual trigger: attach the parent execution, then start."""
         parent_id = trigger.get("parentPipelineId")
-        if parent_id:
-            # OperationsController.groovy:288-303: the parent execution's artifacts are received, as a pipeline
-            # trigger would receive them (resolved only through expectedArtifactIds or default/prior flags)
-            parent = self.orca.executions.get(str(parent_id))
-            if parent is None:  # orca's lookup fails; the wording is the simulator's
-                raise SpinnakerAnswer(400, f"{prefix}Execution not found (id: {parent_id})")
+        # OperationsController.groovy:288-304: only a parentPipelineId naming an existing execution attaches it;
+        # its artifacts are received, as a pipeline trigger would receive them (resolved only through
+        # expectedArtifactIds or default/prior flags). An unknown id is ignored.
+        parent = self.orca.executions.get(str(parent_id)) if parent_id else None
+        if parent is not None:
             trigger.update(
                 parentExecution=_copy_execution(parent),
                 parentStatus=parent["status"],
@@ -207,17 +263,10 @@ class Spinnaker:
                 isPipeline=True,
                 receivedArtifacts=all_artifacts(parent),
             )
-        given = trigger.get("parameters") or {}
-        for parameter in config.get("parameterConfig") or []:
-            name = parameter.get("name")
-            if parameter.get("required") and name not in given and parameter.get("default") in (None, ""):
-                raise SpinnakerAnswer(400, f"{prefix}Required parameter {name} is missing")  # PipelineService.groovy
-        stored = self.front50.by_id(config["id"]) or config
-        execution = self.orca.orchestrate(stored, trigger)
-        if execution["status"] == "TERMINAL" and execution.get("canceledBy") == "system":
-            reason = str(execution["cancellationReason"]).removeprefix("Failed on startup: ")
-            raise SpinnakerAnswer(400, prefix + reason, execution_id=execution["id"])
-        return str(execution["id"])
+        execution = self.orca.orchestrate(config, trigger)
+        if parent_id and parent is None:
+            self.orca.note(execution, f"parentPipelineId {parent_id!r} names no execution: started without a parent")
+        return execution
 
     def run(
         self,
@@ -367,13 +416,30 @@ class Spinnaker:
             if pipeline.get("disabled"):
                 continue
             for trigger in pipeline.get("triggers") or []:
-                if trigger.get("type") != "cron" or not echo.enabled(trigger.get("enabled")):
+                if not isinstance(trigger, dict) or trigger.get("type") != "cron":
                     continue
-                for due in cron.fire_times(
-                    str(trigger.get("cronExpression") or ""), str(trigger.get("id") or ""), self._cron_checked, until
-                ):
+                if not echo.enabled(trigger.get("enabled")):
+                    continue
+                expression = str(trigger.get("cronExpression") or "")
+                try:
+                    times = cron.fire_times(expression, str(trigger.get("id") or ""), self._cron_checked, until)
+                except ValueError as why:
+                    # PipelineConfigsPollingJob.groovy registerNewTrigger: a trigger Quartz cannot schedule is
+                    # logged and skipped; the other triggers are scheduled
+                    self._skip_cron(pipeline, expression, str(why))
+                    continue
+                for due in times:
                     self.clock.at(due, partial(self._fire_cron, pipeline, trigger))
         self._cron_checked = until
+
+    def _skip_cron(self, pipeline: Json, expression: str, why: str) -> None:
+        key = (str(pipeline.get("id")), expression)
+        if key not in self._crons_skipped:  # once per expression, not on every advance
+            self._crons_skipped.add(key)
+            self._record(
+                f"echo: cron {expression!r} of {pipeline.get('application')}/{pipeline.get('name')} is not "
+                f"scheduled: {why}"
+            )
 
     def _fire_cron(self, pipeline: Json, trigger: Json) -> None:
         # TriggerConverter.groovy:86-100: a fresh trigger, no expectedArtifactIds, no artifacts

@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from spinpromote.sim.artifacts import describe_expected, union
-from spinpromote.sim.clouddriver import FetchError, bind_images, created_artifacts, fetch, manifest_namespace
+from spinpromote.sim.clouddriver import (
+    Fetched,
+    FetchError,
+    bind_images,
+    check_account,
+    created_artifacts,
+    fetch,
+    manifest_namespace,
+)
 from spinpromote.sim.resolution import (
     ResolutionError,
     all_artifacts,
@@ -28,7 +36,7 @@ from spinpromote.sim.resolution import (
 )
 from spinpromote.sim.results import Deployment, Rollback, to_artifact
 from spinpromote.sim.spel import EvaluationError, NotSimulated, Scope, evaluate_string, evaluate_value
-from spinpromote.sim.windows import next_opening
+from spinpromote.sim.windows import WindowNeverOpens, next_opening
 
 if TYPE_CHECKING:
     from spinpromote.sim.orca import Orca
@@ -189,13 +197,32 @@ def await_window(orca: Orca, execution: Json, stage: Json) -> None:
     window = stage["context"].get("restrictedExecutionWindow") or {}
     if (window.get("jitter") or {}).get("enabled"):
         orca.note(execution, f"stage {stage['name']!r}: window jitter not simulated")
-    opening = next_opening(orca.clock.now, window)
+    try:
+        opening = next_opening(orca.clock.now, window)
+    except WindowNeverOpens as never:
+        # orca keeps re-checking every 30 s until the wait task's 7-day timeout fails the stage (:123-167)
+        orca.note(execution, f"stage {stage['name']!r}: {never}; it fails at the 7-day window timeout, in our words")
+        orca.clock.at(orca.clock.now + _WINDOW_TIMEOUT_MS, lambda: _window_timed_out(orca, execution, stage))
+        return
     if opening <= orca.clock.now:
         orca.run_task(execution, stage)
         return
     stage["context"]["scheduledTime"] = opening
     orca.log(f"{label(execution)} stage {stage['name']!r} waits for its execution window")
     orca.clock.at(opening, lambda: orca.run_task(execution, stage))
+
+
+_WINDOW_TIMEOUT_MS = 7 * 24 * 3_600_000
+
+
+def _window_timed_out(orca: Orca, execution: Json, stage: Json) -> None:
+    if execution["status"] == "RUNNING" and stage["status"] == "RUNNING":
+        orca.complete_stage(
+            execution,
+            stage,
+            "TERMINAL",
+            error=f"Stage {stage['name']} timed out waiting for its execution window after 7 days",
+        )
 
 
 def _fail(message: str) -> Outcome:
@@ -295,6 +322,20 @@ class _StageFailure(Exception):
     pass
 
 
+def _fetch(orca: Orca, execution: Json, artifact: Json) -> Fetched:
+    """clouddriver's ``PUT /artifacts/fetch``: find the artifact account (runtime.md 6.3), then fetch."""
+    if orca.artifact_accounts is None:
+        note = (
+            f"artifact account {artifact.get('artifactAccount')!r} not checked: give "
+            "Spinnaker(artifact_accounts=...) to check accounts as clouddriver does"
+        )
+        if note not in orca.notes.get(execution["id"], ()):
+            orca.note(execution, note)
+    else:
+        check_account(artifact, orca.artifact_accounts)
+    return fetch(artifact, orca.git)
+
+
 def _required_artifacts(execution: Json, stage: Json) -> list[Json]:
     # ManifestEvaluator.java:211-248: every required id must bind
     context = stage["context"]
@@ -333,7 +374,7 @@ def _deploy_manifest(orca: Orca, execution: Json, stage: Json) -> Outcome:
             text, manifest, commit = _manifest_text(manifests), None, None
         else:
             manifest = _manifest_artifact(orca, execution, stage)
-            fetched = fetch(manifest, orca.git)
+            fetched = _fetch(orca, execution, manifest)
             text, commit = fetched.text, fetched.commit
             manifests = _documents_of(fetched.text)
         required = _required_artifacts(execution, stage)
@@ -444,8 +485,10 @@ def _bake_manifest(orca: Orca, execution: Json, stage: Json) -> Outcome:
                 f"Input artifact (id: {spec.get('id')}, account: {spec.get('account')}) could not be found in "
                 f"execution (id: {execution['id']})."
             )
+        if spec.get("account"):
+            artifact = {**artifact, "artifactAccount": spec["account"]}  # ArtifactUtils.java:283-288
         try:
-            texts.append(fetch(artifact, orca.git).text)
+            texts.append(_fetch(orca, execution, artifact).text)
         except FetchError as failure:
             return _fail(f"Failed to fetch the input artifact: {failure}")
     expected = context.get("expectedArtifacts") or []

@@ -12,9 +12,13 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-__all__ = ["ORCA_TIME_ZONE", "next_opening"]
+__all__ = ["ORCA_TIME_ZONE", "WindowNeverOpens", "next_opening"]
 
 ORCA_TIME_ZONE = ZoneInfo("America/Los_Angeles")
+
+
+class WindowNeverOpens(ValueError):
+    """The window's days and hours leave no moment inside it (a day outside 1-7, say)."""
 
 
 def _spinnaker_day(day: datetime) -> int:
@@ -52,5 +56,5 @@ def next_opening(now_ms: int, window: Mapping[str, Any] | None, zone: ZoneInfo =
             if best is None or candidate < best:
                 best = candidate
     if best is None:
-        raise ValueError("the execution window never opens (check its days and hours)")
+        raise WindowNeverOpens("the execution window never opens (check its days and hours)")
     return int(best.timestamp() * 1000)

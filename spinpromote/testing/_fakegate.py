@@ -336,7 +336,8 @@ class FakeGate:
     def _login(self, handler: BaseHTTPRequestHandler, method: str, body: bytes) -> Answer:
         user: str | None = None
         if method == "POST":
-            form = {key: values[0] for key, values in parse_qs(body.decode()).items()}
+            # Spring reads a form whatever its bytes: undecodable ones cannot be a valid password
+            form = {key: values[0] for key, values in parse_qs(body.decode("utf-8", "replace")).items()}
             username = form.get("username", "")
             if username and self._users.get(username) == form.get("password"):
                 user = username
@@ -360,14 +361,14 @@ class FakeGate:
         self, handler: BaseHTTPRequestHandler, method: str, path: str, query: Mapping[str, str], body: bytes
     ) -> Answer:
         """What Gate answers when no fault interferes: auth first, then the Spinnaker behind it."""
-        user = self._authenticate(handler)
-        if path == "/login":
-            return self._login(handler, method, body)
-        if path == "/auth/user":
-            return Answer(200, {} if user is None and self._users else {"username": user or "anonymous"})
-        if user is None and not path.startswith(_PERMIT_ALL):
-            return self._unauthenticated()
         try:
+            user = self._authenticate(handler)
+            if path == "/login":
+                return self._login(handler, method, body)
+            if path == "/auth/user":
+                return Answer(200, {} if user is None and self._users else {"username": user or "anonymous"})
+            if user is None and not path.startswith(_PERMIT_ALL):
+                return self._unauthenticated()
             with self._lock:
                 self._run_due()
                 return self._routes.answer(method, path, query, body, user or "anonymous")
@@ -386,12 +387,18 @@ class FakeGate:
                 self._in_flight -= 1
 
     def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length) if length else b""  # always read: the connection is kept alive
         parts = urlsplit(handler.path)
         path = parts.path
         query = {key: values[0] for key, values in parse_qs(parts.query).items()}
         request_id = handler.headers.get("X-SPINNAKER-REQUEST-ID")
+        length_header = handler.headers.get("Content-Length") or "0"
+        if not length_header.isdigit():  # the body's end is unknown: answer, then close (as Tomcat does)
+            handler.close_connection = True
+            self._record(method, path, query, 400, None, request_id)
+            send(handler, error_answer(400, f"Invalid Content-Length {length_header!r}"), request_id)
+            return
+        length = int(length_header)
+        body = handler.rfile.read(length) if length else b""  # always read: the connection is kept alive
 
         fault = self._faults.pick(method, path)
         delay = self.save_latency if (method, path) == ("POST", "/pipelines") and self.save_latency else self.latency
@@ -406,18 +413,25 @@ class FakeGate:
             if fault is not None:  # the request was carried out; its answer is lost or garbled
                 kind: Any = fault[0]
                 answer = garble(kind, answer) if kind in GARBAGE else fault_answer(kind, self.faults.retry_after)
+        status = None if answer is None else answer.status
+        self._record(method, path, query, status, None if fault is None else str(fault[0]), request_id)
+        send(handler, answer, request_id)
+
+    def _record(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        status: int | None,
+        fault: str | None,
+        request_id: str | None,
+    ) -> None:
         with self._lock:
             self._requests.append(
                 RecordedRequest(
-                    method=method,
-                    path=path,
-                    query=query,
-                    status=None if answer is None else answer.status,
-                    fault=None if fault is None else str(fault[0]),
-                    request_id=request_id,
+                    method=method, path=path, query=query, status=status, fault=fault, request_id=request_id
                 )
             )
-        send(handler, answer, request_id)
 
     def __repr__(self) -> str:
         where = self.url if self._server.running else "not running"

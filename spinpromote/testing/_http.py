@@ -93,8 +93,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def _dispatch(self) -> None:
-        handle: Handle = self.server.handle  # type: ignore[attr-defined]
-        handle(self, self.command)
+        server: _TrackingServer = self.server  # type: ignore[assignment]
+        if server.stopped:  # read just as stop() began: a stopped Gate answers nothing
+            send(self, None, None)
+            return
+        server.handle(self, self.command)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _dispatch
 
@@ -102,12 +105,51 @@ class _Handler(BaseHTTPRequestHandler):
         """Stay quiet: tests read `FakeGate.requests` instead."""
 
 
+class _TrackingServer(ThreadingHTTPServer):
+    """A ThreadingHTTPServer that knows its open connections and their threads, so that stop() can end them:
+    the standard one only stops accepting, and a kept-alive connection would go on being served."""
+
+    daemon_threads = True
+
+    def __init__(self, handle: Handle) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.handle = handle
+        self.stopped = False
+        self._open: dict[socket.socket, threading.Thread] = {}
+        self._open_lock = threading.Lock()
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            if self.stopped:
+                self.shutdown_request(request)
+                return
+            self._open[request] = threading.current_thread()
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._open_lock:
+                self._open.pop(request, None)
+
+    def close_connections(self, wait: float) -> None:
+        """Refuse further requests, shut every open connection and wait up to ``wait`` seconds for its thread."""
+        with self._open_lock:
+            self.stopped = True
+            open_now = dict(self._open)
+        for connection in open_now:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        deadline = time.monotonic() + wait
+        for thread in open_now.values():
+            if thread is not threading.current_thread():
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
+
+
 class Server:
     """A threading HTTP server on a free port of 127.0.0.1 that passes every request to ``handle``."""
 
     def __init__(self, handle: Handle) -> None:
         self._handle = handle
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _TrackingServer | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -119,19 +161,18 @@ class Server:
         """Serve in a background thread (once)."""
         if self._server is not None:
             return
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        server.daemon_threads = True
-        server.handle = self._handle  # type: ignore[attr-defined]
+        server = _TrackingServer(self._handle)
         self._server = server
         # stop() waits up to one poll interval for the loop to notice: short, since test suites stop many fakes.
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop serving and free the port."""
+        """Stop serving, close the connections clients keep open, and free the port."""
         if self._server is None:
             return
         self._server.shutdown()
+        self._server.close_connections(wait=5)
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)

@@ -135,11 +135,11 @@ class Routes:
         return Answer(200, {"ref": f"/tasks/{task_id}"})  # Gate does not wait (TaskController.groovy:46-50)
 
     def _trigger_v2(self, application: str, name_or_id: str, body: bytes, user: str) -> Answer:
-        # Gate v2 hands the trigger to echo with a new eventId and answers 202 {eventId, ref}
-        # (PipelineController.groovy:319-334)
+        # Gate v2 hands the trigger to echo with a new eventId and answers 202 {eventId, ref} at once, whatever
+        # echo then finds (PipelineService.groovy:118-162; runtime.md 1.4)
         event_id = self.spinnaker.ids.uuid("event")
         trigger = {**_object_body(body, "trigger"), "eventId": event_id}
-        execution_id = self.spinnaker.trigger(application, name_or_id, trigger, user=user)
+        execution_id = self.spinnaker.trigger_v2(application, name_or_id, trigger, user=user)
         return Answer(202, {"eventId": event_id, "ref": f"/pipelines/{execution_id}"})
 
     def _executions(self, query: Mapping[str, str]) -> Answer:

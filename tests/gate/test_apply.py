@@ -7,6 +7,7 @@ from typing import Any
 import attrs
 import pytest
 
+from spinpromote import Pipeline
 from spinpromote.gate import (
     OWNERSHIP_KEY,
     ApplyError,
@@ -257,3 +258,26 @@ def test_a_save_that_landed_on_its_last_attempt_counts_as_done(fake: FakeGate) -
 
     assert [p["id"] for p in fake.pipelines()] == [pipeline_id]
     assert fake.count("POST", "/pipelines") == 1
+
+
+def test_a_planned_rename_is_applied_and_a_second_apply_recognises_it(fake: FakeGate, gate: GateClient) -> None:
+    gate.apply(gate.plan([Pipeline(application=APP, name="Old", id="fixed-id")]))
+    plan = gate.plan([Pipeline(application=APP, name="New", id="fixed-id")])
+    assert [(c.action, c.name) for c in plan.changes] == [("update", "New")]
+
+    result = gate.apply(plan)
+
+    assert [c.name for c in result.written] == ["New"]
+    assert [(p["name"], p["id"]) for p in fake.pipelines()] == [("New", "fixed-id")]
+    again = gate.apply(plan)  # the same saved plan, applied twice: the rename is already there
+    assert again.failed == () and [o.reason for o in again.outcomes] == ["already saved by an earlier apply"]
+
+
+def test_a_planned_rename_of_a_pipeline_deleted_meanwhile_is_refused(fake: FakeGate, gate: GateClient) -> None:
+    gate.apply(gate.plan([Pipeline(application=APP, name="Old", id="fixed-id")]))
+    plan = gate.plan([Pipeline(application=APP, name="New", id="fixed-id")])
+    fake.spinnaker.front50.delete(APP, "Old")
+
+    with pytest.raises(ApplyError, match="'New' in 'demo' was deleted in Spinnaker after the plan read it"):
+        gate.apply(plan)
+    assert fake.pipelines() == []

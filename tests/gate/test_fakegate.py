@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+import threading
+import time
 import uuid
 
 import pytest
@@ -137,3 +140,46 @@ def test_the_testing_module_does_not_need_requests() -> None:
     code = "import sys, spinpromote, spinpromote.testing; sys.exit('requests' in sys.modules)"
 
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_stop_closes_kept_alive_connections_and_refuses_new_requests() -> None:
+    """A stopped FakeGate is a Gate that went away: a session's kept-alive connection is not served any more,
+    and no handler thread outlives stop()."""
+    fake = FakeGate().start()
+    url = fake.url
+    with requests.Session() as session:
+        assert session.get(f"{url}/applications/demo/pipelineConfigs", timeout=5).status_code == 200
+        handlers = [t for t in threading.enumerate() if "process_request_thread" in t.name]  # the connection's
+        assert handlers
+
+        started = time.monotonic()
+        fake.stop()
+
+        assert time.monotonic() - started < 2
+        assert not any(t.is_alive() for t in handlers)
+        with pytest.raises(requests.ConnectionError):
+            session.get(f"{url}/applications/demo/pipelineConfigs", timeout=5)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{url}/applications/demo/pipelineConfigs", timeout=5)
+
+
+def test_malformed_requests_are_answered_and_recorded() -> None:
+    """A body or header the handler cannot read gets an answer (never a dropped connection) and is recorded."""
+    with FakeGate(users={"alice": "pw"}) as fake:
+        login = requests.post(
+            f"{fake.url}/login",
+            data=b"username=alice&password=\xff\xfe",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            allow_redirects=False,
+            timeout=5,
+        )
+        with socket.create_connection(("127.0.0.1", int(fake.url.rsplit(":", 1)[1])), timeout=5) as raw:
+            raw.sendall(b"POST /pipelines HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n")
+            reply = raw.recv(4096)
+
+        assert login.status_code == 302 and login.headers["Location"].endswith("/login?error")
+        assert reply.startswith(b"HTTP/1.1 400") and b"Invalid Content-Length" in reply
+        assert [(r.method, r.path, r.status) for r in fake.requests] == [
+            ("POST", "/login", 302),
+            ("POST", "/pipelines", 400),
+        ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,3 +81,38 @@ def test_missing_source_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     """An unreadable SOURCE is an error (exit 1) with one line saying what to fix."""
     assert main(["simulate", "nope.py", *PUSH]) == 1
     assert "nope.py: no such file" in capsys.readouterr().err
+
+
+def test_names_from_the_source_reach_the_terminal_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Pipeline and stage names from a JSON export are anyone's text: no ESC, OSC or line feed is printed raw."""
+    source = tmp_path / "hostile.json"
+    hostile = {
+        "application": "shop",
+        "name": "p \x1b]0;pwned\x07",
+        "triggers": [{"type": "docker", "enabled": True, "account": "gcr", "registry": "gcr.io", "repository": "a/w"}],
+        "stages": [{"refId": "1", "type": "wait", "name": "w\x1b[31m\nFirst failure: forged", "waitTime": 1}],
+    }
+    source.write_text(json.dumps(hostile), encoding="utf-8")
+
+    main(["simulate", str(source), "--docker-push", "gcr.io/a/w:v1"])
+    spin_out = capsys.readouterr().out
+    assert "\x1b" not in spin_out and "\x07" not in spin_out
+    assert "p \\e]0;pwned\\x07" in spin_out and "w\\e[31m\\nFirst failure: forged" in spin_out
+    assert not any(line.startswith("First failure: forged") for line in spin_out.splitlines())
+
+
+def test_a_reader_that_stops_early_is_no_traceback(tmp_path: Path) -> None:
+    """``spinpromote simulate X | head -1``: the rest of the output is dropped, the exit code kept."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "spinpromote", "simulate", SEED, *PUSH],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    code = process.wait(timeout=60)
+    errors = process.stderr.read().decode()
+    process.stderr.close()
+
+    assert code == 2, errors
+    assert "Traceback" not in errors and "BrokenPipeError" not in errors

@@ -196,6 +196,34 @@ def test_v2_trigger_answers_event_id_and_ref(fake: FakeGate) -> None:
     assert execution["trigger"]["eventId"] == answer.json()["eventId"]
 
 
+@pytest.mark.parametrize("name_or_id", ["Nothing", "Off", "deploy", "id-Off"])
+def test_v2_trigger_of_an_unknown_or_disabled_pipeline_answers_202_and_starts_nothing(
+    fake: FakeGate, name_or_id: str
+) -> None:
+    """runtime.md 1.4: Gate answers 202 at once; echo's ManualEventHandler.java:189-193 picks only an enabled
+    pipeline whose name or id equals (case-sensitive), so these start nothing and report no error."""
+    fake.store(pipeline("Deploy", wait("w")))
+    fake.store(pipeline("Off", wait("w"), disabled=True))
+
+    answer = call(fake, "POST", f"/pipelines/v2/{APP}/{name_or_id}", json={})
+
+    assert answer.status_code == 202 and set(answer.json()) == {"eventId", "ref"}
+    assert fake.executions == {}
+    assert call(fake, "GET", answer.json()["ref"]).status_code == 404
+
+
+def test_v2_trigger_reports_no_start_failure_the_execution_is_terminal(fake: FakeGate) -> None:
+    """A failure at start is the stored TERMINAL execution only; v2 does not check required parameters."""
+    fake.store(pipeline("Deploy", wait("w"), parameterConfig=[{"name": "env", "required": True}], **EXPECTS_IMAGE))
+
+    answer = call(fake, "POST", f"/pipelines/v2/{APP}/id-Deploy", json={"expectedArtifactIds": ["image"]})
+
+    assert answer.status_code == 202
+    execution = call(fake, "GET", answer.json()["ref"]).json()
+    assert execution["status"] == "TERMINAL" and execution["canceledBy"] == "system"
+    assert execution["cancellationReason"].startswith("Failed on startup: Unmatched expected artifact")
+
+
 def test_parent_pipeline_id_hands_over_that_executions_artifacts(fake: FakeGate) -> None:
     """OperationsController.groovy:288-303: parentPipelineId looks the execution up; its artifacts are received
     and bind the expected artifacts the trigger lists."""

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from spinpromote._artifact_match import artifact_matches as matches
 from spinpromote.sim import Spinnaker, SpinnakerAnswer
-from spinpromote.sim.artifacts import matches
 from tests.sim._build import github_file, pipeline, wait
 
 

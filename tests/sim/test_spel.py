@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from spinpromote.sim import Spinnaker
 from spinpromote.sim.spel import EvaluationError, NotSimulated, Scope, evaluate, evaluate_string
 
 SCOPE = Scope(
@@ -69,6 +70,35 @@ def test_errors_keep_the_raw_text_and_are_recorded() -> None:
     errors: list[str] = []
     assert evaluate_string("x-${missing.field}-y", SCOPE, errors) == "x-${missing.field}-y"
     assert len(errors) == 1 and "cannot be found on null" in errors[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("${'abc'.substring('x')}", "EL1004E: Method call: Method substring(java.lang.String) cannot be found on type"),
+        ("${'a'.equals()}", "EL1004E: Method call: Method equals() cannot be found on type java.lang.String"),
+        ("${{1,2}.contains()}", "Method contains() cannot be found on type java.util.ArrayList"),
+        ("${'abc'.split('(')}", "EL1023E: A problem occurred whilst attempting to invoke method 'split'"),
+    ],
+)
+def test_misused_methods_are_evaluation_failures(text: str, says: str) -> None:
+    """A method SpEL cannot call, or one that throws, is an evaluation failure: the raw text is kept and a summary
+    entry added (ExpressionTransform.java:179-217), as for any other failing expression."""
+    errors: list[str] = []
+    assert evaluate_string(text, SCOPE, errors) == text
+    assert len(errors) == 1 and says in errors[0]
+
+
+def test_a_misused_method_in_a_stage_field_does_not_stop_the_stage() -> None:
+    spin = Spinnaker()
+    bad = {"type": "wait", "name": "w", "refId": "1", "waitTime": 1, "comment": "${'abc'.substring('x')}"}
+    spin.save({"application": "demo", "name": "p", "stages": [bad]})
+    run = spin.run("demo", "p")
+    spin.advance(60)
+
+    run = spin.execution(run.id)
+    assert run.status == "SUCCEEDED"
+    assert run.stages[0].context["comment"] == "${'abc'.substring('x')}"
 
 
 def test_whole_expression_is_typed_and_mixed_is_text() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from spinpromote import DeployManifest, Pipeline, PromotionChain, Webhook
+from spinpromote import DeployManifest, KayentaCanary, Pipeline, PromotionChain, RunJobManifest, Webhook
 from spinpromote.sim import DockerPush, Spinnaker
 from tests.shop import APP, DOCKER, IMAGE, MANIFEST, web
 
@@ -100,3 +100,46 @@ def test_rollback_needs_a_workload_and_namespaces() -> None:
         base.deploy("staging", account="staging", namespace="shop", on_failure="rollback")
     with pytest.raises(ValueError, match="namespace"):
         base.deploy("staging", account="staging", on_failure="rollback", workload="deployment web")
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        KayentaCanary(name="Canary analysis", canary_config={"canaryConfigId": "web", "lifetimeDuration": "PT0H30M"}),
+        RunJobManifest(
+            name="Integration job",
+            account="staging",
+            manifest={"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "it", "namespace": "shop"}},
+        ),
+    ],
+    ids=["kayenta", "run-job"],
+)
+def test_any_check_that_fails_rolls_back(check: KayentaCanary | RunJobManifest) -> None:
+    """A canary or a test Job as the check: scripted to fail, staging is rolled back and nothing is handed on."""
+    chain = (
+        PromotionChain(APP, artifact=MANIFEST, required_artifacts=[IMAGE])
+        .trigger(DOCKER)
+        .deploy(
+            "staging",
+            account="staging",
+            namespace="shop",
+            verify=check,
+            on_failure="rollback",
+            workload="deployment web",
+        )
+        .judge("Approve")
+        .deploy("production", account="prod", namespace="shop")
+    )
+    assert chain.validate() == []
+    spin = Spinnaker(outcomes={str(check.name): "TERMINAL"})
+    spin.save(chain)
+    spin.git.commit("acme/shop", branch="main", files={"k8s/web.yml": TEXT})
+    released(spin)
+
+    (run,) = spin.send(DockerPush(registry="gcr.io", repository="acme/web", tag="v2", account="gcr"))
+    spin.settle()
+
+    assert spin.execution(run.id).status == "TERMINAL"
+    assert spin.execution(run.id).stage(str(check.name)).status == "FAILED_CONTINUE"
+    assert [r.manifest_name for r in spin.rollbacks()] == ["deployment web"]
+    assert spin.executions(APP, pipeline="Approve") == []

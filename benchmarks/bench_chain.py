@@ -64,6 +64,7 @@ def chain_texts(chain: PromotionChain) -> list[str]:
 def hand_dicts(environments: Environments) -> list[dict[str, Any]]:
     """The same pipelines, built by hand from the plain arguments."""
     artifact_id = expected_artifact_id(APP, "shop manifest")
+    carried = "${trigger.parentExecution.stages.^[refId == '1'].context.manifests}"
     match = {"type": "github/file", "name": PATH, "artifactAccount": "github"}
     result: list[dict[str, Any]] = []
     previous: str | None = None
@@ -120,8 +121,11 @@ def hand_dicts(environments: Environments) -> list[dict[str, Any]]:
                 "name": f"{pipeline_name} ({account}/{namespace})" if several else pipeline_name,
                 "account": account,
                 "cloudProvider": "kubernetes",
-                "manifestArtifactId": artifact_id,
-                "source": "artifact",
+                **(
+                    {"manifestArtifactId": artifact_id, "source": "artifact"}
+                    if previous is None
+                    else {"manifests": [carried], "source": "text"}  # pinned: what the environment before deployed
+                ),
                 "namespaceOverride": namespace,
                 "moniker": {"app": APP},
                 "skipExpressionEvaluation": False,

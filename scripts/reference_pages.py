@@ -39,7 +39,21 @@ STAGES = {
     'manifest_name="deployment demo", replicas=6)',
     "UndoRolloutManifest": 'UndoRolloutManifest(name="Roll back", account="prod", location="demo", mode="static", '
     'manifest_name="deployment demo")',
-    "GenericStage": 'GenericStage(type="kayentaCanary", name="Canary", extra={"analysisType": "realTime"})',
+    "EnableManifest": 'EnableManifest(name="Enable new", account="prod", location="demo", mode="static", '
+    'manifest_name="replicaSet demo-v002")',
+    "DisableManifest": 'DisableManifest(name="Disable old", account="prod", location="demo", mode="static", '
+    'manifest_name="replicaSet demo-v001")',
+    "PatchManifest": 'PatchManifest(name="Scale by patch", account="prod", location="demo", mode="static", '
+    'manifest_name="deployment demo", patch_body={"spec": {"replicas": 4}}, options={"mergeStrategy": "strategic", '
+    '"record": True})',
+    "FindArtifactsFromResource": 'FindArtifactsFromResource(name="Images in production", account="prod", '
+    'location="demo", mode="static", manifest_name="deployment demo")',
+    "KayentaCanary": 'KayentaCanary(name="Canary analysis", canary_config={"canaryConfigId": "demo-config", '
+    '"lifetimeDuration": "PT0H30M", "scoreThresholds": {"marginal": "75", "pass": "95"}})',
+    "EvaluateVariables": 'EvaluateVariables(name="Remember the tag", variables=[{"key": "tag", '
+    '"value": "${trigger.tag}"}])',
+    "Jenkins": 'Jenkins(name="Smoke tests", master="ci", job="demo/smoke", parameters={"ENV": "staging"})',
+    "GenericStage": 'GenericStage(type="rollingRestartManifest", name="Restart", extra={"account": "prod"})',
 }
 TRIGGERS = {
     "GitTrigger": 'GitTrigger(source="github", project="acme", slug="demo", branch="main", '

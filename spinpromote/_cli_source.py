@@ -77,8 +77,8 @@ class Loaded:
     source: str
     definitions: tuple[tuple[str, Definition], ...]
 
-    def pipelines(self, layout: Layout = "pipelines") -> list[Pipeline]:
-        """Every pipeline, chains rendered with ``layout``, upstream first."""
+    def pipelines(self, layout: Layout | None = None) -> list[Pipeline]:
+        """Every pipeline, chains rendered in ``layout`` (default: each chain's own), upstream first."""
         result: list[Pipeline] = []
         for name, definition in self.definitions:
             if isinstance(definition, PromotionChain):
@@ -87,7 +87,7 @@ class Loaded:
                 result.append(definition)
         return result
 
-    def problems(self, layout: Layout = "pipelines") -> list[Problem]:
+    def problems(self, layout: Layout | None = None) -> list[Problem]:
         """Every problem: each chain's (its pipelines and the chain's own checks) and each pipeline's."""
         result: list[Problem] = []
         for name, definition in self.definitions:

@@ -27,8 +27,9 @@ def pipelines_html(pipelines: Sequence[model.Pipeline]) -> str:
     ```
     """
     rows = []
+    names = {p.id: p.name for p in pipelines if p.id and p.name}
     for pipeline in pipelines:
-        triggers = ", ".join(escape(trigger_label(t)) for t in pipeline.triggers) or _NONE
+        triggers = ", ".join(escape(trigger_label(t, names)) for t in pipeline.triggers) or _NONE
         artifacts = ", ".join(escape(ea.display_name or ea.id or "?") for ea in pipeline.expected_artifacts)
         stages = ", ".join(escape(s.name or s.type) for s in pipeline.stages) or _NONE
         rows.append(

@@ -82,7 +82,9 @@ class _Layout:
 
     def svg(self) -> str:
         parts = [
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width:.0f}" height="{self.height:.0f}" '
+            # width 100% with the natural width as the maximum: the drawing scales down to the width it is
+            # shown at (a notebook cell, a docs column) instead of being cut off, and never blows up
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" style="max-width:{self.width:.0f}px;height:auto" '
             f'viewBox="0 0 {self.width:.0f} {self.height:.0f}" font-family="Helvetica, Arial, sans-serif">',
             "<defs>",
             '<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '

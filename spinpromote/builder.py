@@ -69,6 +69,7 @@ class PipelineBuilder:
             changes["requisite_stage_ref_ids"] = parents
         if isinstance(stage, model.DeployManifest) and stage.moniker is None:
             changes["moniker"] = model.Moniker(app=self.application)
+        changes.update(_deck_defaults(stage, self.application))
         if any(ea.id is None for ea in stage.expected_artifacts):
             changes["expected_artifacts"] = tuple(
                 with_artifact_id(ea, self.application) for ea in stage.expected_artifacts
@@ -99,6 +100,19 @@ class PipelineBuilder:
             stages=self._stages,
             **self.fields,
         )
+
+
+def _deck_defaults(stage: StageFields, application: str) -> dict[str, Any]:
+    """What Deck fills in when a stage is added, where orca would otherwise misbehave."""
+    if isinstance(stage, model.RunPipeline) and not stage.application:
+        # StartPipelineTask.groovy:64-73 looks the pipeline up in this application; Deck sets the current one
+        return {"application": application}
+    if isinstance(stage, model.Wait) and stage.wait_time is None:
+        return {"wait_time": 30}  # orca would not wait at all (WaitStage.java:40-58); Deck writes 30
+    if isinstance(stage, model.ManualJudgment) and stage.notifications and stage.send_notifications is None:
+        # ManualJudgmentStage.groovy:123-144 sends continue/stop only with it; Deck sets it with notifications
+        return {"send_notifications": True}
+    return {}
 
 
 def with_artifact_id(artifact: model.ExpectedArtifact, application: str) -> model.ExpectedArtifact:

@@ -9,11 +9,18 @@ A chain is a list of steps: environments (``deploy``, each an `Environment`) and
 - ``"single"``: one pipeline with every stage in sequence.
 - ``"gated"``: one pipeline per environment, each starting with the gates that guard it.
 
+The layout belongs to the chain (``PromotionChain(..., layout="gated")``): rendering, validation, diagrams,
+plans and the CLI all use it.
+
 Artifacts are handed down the chain through pipeline triggers (``handoff="trigger"``): downstream
 pipelines declare the same artifacts with no default and no prior fallback and list them on the trigger,
 so production deploys exactly what staging ran, or nothing. With ``handoff="find"`` downstream environments
 look the artifacts up in the last successful run of the previous environment's pipeline instead, so they
-also work when started by hand.
+also work when started by hand (an error after a judgment pipeline: the lookup cannot pick the approved run).
+
+Chains are pinned (``pin=True``): every environment after the first deploys the manifests the environment
+before it deployed, carried through the stage context, so a change on the manifest's branch in between
+never reaches production untested.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ __all__ = ["Environment", "GateStep", "Layout", "PromotionChain", "Target"]
 
 Layout = Literal["pipelines", "single", "gated"]
 Handoff = Literal["trigger", "find"]
+OnFailure = Literal["fail", "rollback"]
 LAYOUTS: tuple[Layout, ...] = ("pipelines", "single", "gated")
 
 
@@ -84,6 +92,9 @@ class Environment:
     only_if: str | None = None
     before: tuple[model.Stage, ...] = ()
     after: tuple[model.Stage, ...] = ()
+    verify: tuple[model.Stage, ...] = ()
+    on_failure: OnFailure = "fail"
+    workload: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -129,6 +140,8 @@ class PromotionChain(Validatable, Drawable):
     name: str | None = attrs.field(kw_only=True, default=None)
     ids: Mapping[str, str] = attrs.field(kw_only=True, factory=dict)
     handoff: Handoff = attrs.field(kw_only=True, default="trigger")
+    layout: Layout = attrs.field(kw_only=True, default="pipelines")
+    pin: bool = attrs.field(kw_only=True, default=True)
     triggers: tuple[model.Trigger, ...] = attrs.field(kw_only=True, default=())
     steps: tuple[Environment | GateStep, ...] = attrs.field(kw_only=True, default=())
     #: The application itself, created or updated with the pipelines by `GateClient.plan`/``apply``.
@@ -137,6 +150,7 @@ class PromotionChain(Validatable, Drawable):
     def __attrs_post_init__(self) -> None:
         if self.handoff not in ("trigger", "find"):
             raise ValueError(f"handoff must be 'trigger' or 'find', not {self.handoff!r}")
+        _check_layout(self.layout)
 
     def __repr__(self) -> str:
         steps = " -> ".join(step.name for step in self.steps)
@@ -166,13 +180,28 @@ class PromotionChain(Validatable, Drawable):
         only_if: str | None = None,
         before: Iterable[model.Stage] = (),
         after: Iterable[model.Stage] = (),
+        verify: model.Stage | Iterable[model.Stage] = (),
+        on_failure: OnFailure = "fail",
+        workload: str | None = None,
     ) -> PromotionChain:
         """Deploy to an environment: one ``account`` (and ``namespace``), or several ``targets`` in parallel.
 
         ``window`` allows deploys only in those days and hours. ``only_if`` runs the deploy only when the
         latest judgment's chosen input equals it (the judgment must be in the same pipeline: use the
         ``single`` or ``gated`` layout). ``before`` / ``after`` add stages around the deploy.
+
+        ``verify`` runs checks after the deploy (a `Webhook`, a `RunJobManifest`, a `KayentaCanary`...): when
+        one fails the pipeline fails, so nothing downstream runs. ``on_failure="rollback"`` first undoes the
+        rollout of ``workload`` (such as ``"deployment web"``) in every target when the deploy or a check
+        failed (Undo Rollout (Manifest)), then fails the pipeline.
         """
+        verify = (verify,) if isinstance(verify, model.Stage) else tuple(verify)
+        if on_failure not in ("fail", "rollback"):
+            raise ValueError(f"deploy({name!r}): on_failure must be 'fail' or 'rollback', not {on_failure!r}")
+        if on_failure == "rollback" and not workload:
+            raise ValueError(f"deploy({name!r}, on_failure='rollback') needs workload=, such as 'deployment web'")
+        if any(not stage.name for stage in verify):
+            raise ValueError(f"deploy({name!r}): give each verify stage a name: the rollback looks it up by name")
         if targets is None:
             if account is None:
                 raise ValueError(f"deploy({name!r}) needs an account or a list of targets")
@@ -194,7 +223,12 @@ class PromotionChain(Validatable, Drawable):
             only_if=only_if,
             before=tuple(before),
             after=tuple(after),
+            verify=verify,
+            on_failure=on_failure,
+            workload=workload,
         )
+        if on_failure == "rollback" and any(target.namespace is None for target in targets):
+            raise ValueError(f"deploy({name!r}, on_failure='rollback') needs the namespace of every target")
         return attrs.evolve(self, steps=(*self.steps, step))
 
     def judge(
@@ -259,23 +293,23 @@ class PromotionChain(Validatable, Drawable):
 
     # -- rendering ----------------------------------------------------------------------------------
 
-    def pipelines(self, layout: Layout = "pipelines") -> list[model.Pipeline]:
-        """The pipelines of this chain, upstream first."""
-        if layout not in LAYOUTS:
-            raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
+    def pipelines(self, layout: Layout | None = None) -> list[model.Pipeline]:
+        """The pipelines of this chain, upstream first, in the chain's layout unless ``layout`` overrides it."""
+        layout = _check_layout(self.layout if layout is None else layout)
         if not any(isinstance(step, Environment) for step in self.steps):
             raise ValueError("the chain deploys nowhere: add deploy() steps")
         return _Renderer(self, layout).pipelines()
 
-    def render(self, layout: Layout = "pipelines") -> list[dict[str, Any]]:
-        """The pipelines as JSON-ready dicts, upstream first."""
+    def render(self, layout: Layout | None = None) -> list[dict[str, Any]]:
+        """The pipelines as JSON-ready dicts, upstream first (the chain's layout unless ``layout`` overrides it)."""
         return [pipeline.to_dict() for pipeline in self.pipelines(layout)]
 
-    def validate(self, layout: Layout = "pipelines") -> list[Problem]:
-        """Every pipeline's problems plus the chain's own: triggers, names, artifact binding, matchers."""
+    def validate(self, layout: Layout | None = None) -> list[Problem]:
+        """Every pipeline's problems plus the chain's own, in the chain's layout unless ``layout`` overrides it."""
         from spinpromote.chain_checks import validate_chain
 
-        return validate_chain(self.pipelines(layout), self)
+        layout = _check_layout(self.layout if layout is None else layout)
+        return validate_chain(self.pipelines(layout), attrs.evolve(self, layout=layout))
 
     @property
     def all_artifacts(self) -> tuple[model.ExpectedArtifact, ...]:
@@ -290,6 +324,12 @@ class PromotionChain(Validatable, Drawable):
         if app == self.application and pipeline_name in self.ids:
             return self.ids[pipeline_name]
         return pipeline_id(app, pipeline_name)
+
+
+def _check_layout(layout: Layout) -> Layout:
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
+    return layout
 
 
 def _title(name: str) -> str:
@@ -321,6 +361,8 @@ class _Renderer:
         self.artifacts = chain.all_artifacts
         self.manifest_id = self.artifacts[0].id
         self.required_ids = tuple(ea.id for ea in self.artifacts[1:] if ea.id)
+        self.pipeline_index = 0
+        self.deployed: tuple[int, str, str] | None = None  # (pipeline index, refId, name) of the last deploy
 
     def groups(self) -> list[tuple[str, list[Environment | GateStep]]]:
         """Steps grouped into pipelines: (pipeline name, steps)."""
@@ -347,6 +389,7 @@ class _Renderer:
         result: list[model.Pipeline] = []
         previous_env_id: str | None = None
         for index, (name, steps) in enumerate(self.groups()):
+            self.pipeline_index = index
             builder = PipelineBuilder(self.chain.application, name, id=self.chain._id_of(name))
             deploys = any(isinstance(step, Environment) for step in steps)
             if index == 0:
@@ -408,9 +451,55 @@ class _Renderer:
             for target in step.targets
         ]
         after = list(deploys)
+        self.deployed = (self.pipeline_index, deploys[0].ref_id or "", deploys[0].name or "")
+        if step.verify or step.on_failure == "rollback":
+            after = self.add_verification(builder, step, deploys)
         for stage in step.after:
             after = [builder.add(stage, depends_on=after)]
         return after
+
+    def add_verification(
+        self, builder: PipelineBuilder, env: Environment, deploys: list[model.DeployManifest]
+    ) -> list[StageFields]:
+        """The checks after the deploy; with rollback, Undo Rollout when anything failed, then a final check.
+
+        A failed stage that continues the pipeline ends FAILED_CONTINUE, which lets the stages below run and the
+        execution still end SUCCEEDED (CompleteExecutionHandler.kt:109-140). So the deploys and checks continue
+        on failure, the undo runs only if one of them did not succeed (``stageEnabled``), and an expression
+        precondition (ExpressionPreconditionTask) fails the pipeline after it: no ``successful`` pipeline
+        trigger fires, so the next environment never starts.
+        """
+        rollback = env.on_failure == "rollback"
+        checks: list[StageFields] = []
+        for stage in env.verify:
+            if rollback:
+                stage = attrs.evolve(stage, failure=model.FailurePolicy.ignore())
+            checks.append(builder.add(stage, depends_on=deploys))
+        if not rollback:
+            return checks or list(deploys)
+        watched = [*deploys, *checks]
+        succeeded = " and ".join(f"#stage('{s.name}').status.toString() == 'SUCCEEDED'" for s in watched)
+        undone = [
+            builder.add(
+                model.UndoRolloutManifest(
+                    name=f"Roll back {deploy.name}",
+                    account=target.account,
+                    location=target.namespace,
+                    mode="static",
+                    manifest_name=env.workload,
+                    num_revisions_back=1,
+                    stage_enabled=f"!({succeeded})",
+                    failure=model.FailurePolicy.ignore(),
+                ),
+                depends_on=checks or deploys,
+            )
+            for deploy, target in zip(deploys, env.targets, strict=True)
+        ]
+        verdict = model.CheckPreconditions(
+            name=f"Verify {env.stage_name}",
+            preconditions=[model.Precondition.expression(succeeded)],
+        )
+        return [builder.add(verdict, depends_on=undone)]
 
     def deploy_stage(
         self, env: Environment, target: Target, ref_id: str, parents: tuple[str, ...]
@@ -421,19 +510,42 @@ class _Renderer:
         if env.only_if is not None:
             judge = self.latest_judgment_before(env)
             only_if = f"#judgment('{judge}') == '{env.only_if}'"
+        carried = self.carried_manifests()
         return model.DeployManifest(
             ref_id=ref_id,
             requisite_stage_ref_ids=parents,
             name=f"{env.stage_name} ({target.title})" if several else env.stage_name,
             account=target.account,
-            manifest_artifact_id=self.manifest_id,
+            manifest_artifact_id=None if carried else self.manifest_id,
+            manifests=carried,
+            source="text" if carried else "artifact",
             required_artifact_ids=self.required_ids or None,
             namespace_override=target.namespace,
             moniker=env.moniker or model.Moniker(app=self.chain.application),
             traffic_management=env.traffic_management or model.TrafficManagement(),
             restricted_execution_window=env.window,
             stage_enabled=only_if,
+            failure=model.FailurePolicy.ignore() if env.on_failure == "rollback" else None,
         )
+
+    def carried_manifests(self) -> tuple[str, ...]:
+        """Pinned: the manifests the previous environment's deploy resolved, read from its stage context.
+
+        Deploy (Manifest) keeps the fetched manifests in ``context.manifests`` (ResolveDeploySourceManifestTask
+        .java:73-79). The same pipeline reads them with ``#stage``; a downstream pipeline through
+        ``trigger.parentExecution``, the whole parent execution a pipeline trigger hands over
+        (DependentPipelineStarter.groovy:91-99), one hop per pipeline in between. orca flattens the list the
+        expression resolves to (flattenNestedLists), so the content deployed is exactly what ran upstream,
+        whatever the branch points at now.
+        """
+        if not self.chain.pin or self.deployed is None:
+            return ()
+        index, ref_id, name = self.deployed
+        hops = self.pipeline_index - index
+        if hops == 0:
+            return ("${#stage('" + name + "').context.manifests}",)
+        parent = "trigger" + ".parentExecution.trigger" * (hops - 1) + ".parentExecution"
+        return ("${" + parent + ".stages.^[refId == '" + ref_id + "'].context.manifests}",)
 
     def latest_judgment_before(self, env: Environment) -> str:
         position = self.chain.steps.index(env)

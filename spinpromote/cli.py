@@ -236,7 +236,7 @@ class _Source:
     """SOURCE as `GateClient.plan` takes it: its pipelines, and every problem of its chains and pipelines."""
 
     loaded: Loaded
-    layout: Layout
+    layout: Layout | None
 
     def pipelines(self) -> list[Pipeline]:
         return self.loaded.pipelines(self.layout)
@@ -294,7 +294,7 @@ _PLAN_FLAGS = {
     "--owner": ("owner", "default"),
     "--lock": ("lock", False),
     "--allow-invalid": ("allow_invalid", False),
-    "--layout": ("layout", "pipelines"),
+    "--layout": ("layout", None),
 }
 
 
@@ -509,8 +509,8 @@ def _add_layout(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--layout",
         choices=LAYOUTS,
-        default="pipelines",
-        help="how a PromotionChain becomes pipelines (default: pipelines)",
+        default=None,
+        help="how a PromotionChain becomes pipelines (default: the layout the chain declares)",
     )
 
 
@@ -685,6 +685,9 @@ def build_parser() -> argparse.ArgumentParser:
     from spinpromote._cli_simulate import add_simulate_command
 
     add_simulate_command(command, _add_source)
+    from spinpromote._cli_status import add_status_command
+
+    add_status_command(command, _add_source, _add_gate, _gate_client)
     return parser
 
 

@@ -74,6 +74,8 @@ _RENAMES: dict[tuple[type, str], str] = {
     (model.ExecutionWindow, "hours"): "whitelist",
     (model.Pipeline, "parameters"): "parameterConfig",
     (model.ManualJudgment, "roles"): "selectedStageRoles",
+    # orca BakeManifestContext.java:41 (@JsonProperty("includeCRDs")), rosco HelmBakeManifestRequest, Deck
+    (model.BakeManifest, "include_crds"): "includeCRDs",
 }
 # Collections Deck writes even when empty (a stage's ``requisiteStageRefIds: []``); other empty collections
 # and mappings of an object built in Python are left out, as Deck leaves them out.

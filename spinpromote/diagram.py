@@ -8,12 +8,13 @@ triggers that start the first pipeline. Gates (judgments, waits, checks) look di
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import attrs
 
 from spinpromote import model
 from spinpromote._stage_graph import columns, stage_parents
+from spinpromote.model.references import PIPELINE_REFERENCE_STAGES
 
 __all__ = ["PALETTE", "TEXT", "Diagram", "diagram", "safe_text", "trigger_label"]
 
@@ -163,8 +164,12 @@ def diagram(pipelines: Sequence[model.Pipeline]) -> Diagram:
             edges.append(Edge(source=node.id, target=box_id, label=artifacts, kind="trigger"))
         for node, _, _ in nodes:
             stage = _stage_by_node(pipeline, box_id, node.id)
-            if isinstance(stage, model.FindArtifactFromExecution) and stage.pipeline in box_of:
-                edges.append(Edge(source=box_of[stage.pipeline], target=node.id, label="find artifacts", kind="find"))
+            if isinstance(stage, PIPELINE_REFERENCE_STAGES) and stage.pipeline in box_of:
+                if isinstance(stage, model.FindArtifactFromExecution):
+                    edge = Edge(source=box_of[stage.pipeline], target=node.id, label="find artifacts", kind="find")
+                else:
+                    edge = Edge(source=node.id, target=box_of[stage.pipeline], label="runs", kind="find")
+                edges.append(edge)
     return Diagram(boxes=tuple(boxes), outside=tuple(outside), edges=tuple(edges))
 
 
@@ -201,14 +206,14 @@ def _stage_node(stage: model.Stage, node_id: str) -> Node:
     return Node(id=node_id, label=stage.name or stage.type, detail=detail, kind=kind)
 
 
-def trigger_label(trigger: model.Trigger) -> str:
-    """A trigger in a few words, as diagrams and notebook tables show it.
+def trigger_label(trigger: model.Trigger, names: Mapping[str, str] | None = None) -> str:
+    """A trigger in a few words, as diagrams and notebook tables show it; ``names`` maps pipeline ids to names.
 
     ```pycon
     >>> trigger_label(GitTrigger(source="github", project="acme", slug="shop", branch="main"))
     'git push acme/shop (main)'
-    >>> trigger_label(PipelineTrigger(pipeline="1b2c", status=["successful"]))
-    'pipeline 1b2c (successful)'
+    >>> trigger_label(PipelineTrigger(pipeline="1b2c", status=["successful"]), {"1b2c": "Deploy to Staging"})
+    "after 'Deploy to Staging' (successful)"
 
     ```
     """
@@ -227,7 +232,9 @@ def trigger_label(trigger: model.Trigger) -> str:
     if isinstance(trigger, model.PubsubTrigger):
         return f"pubsub {trigger.subscription_name}"
     if isinstance(trigger, model.PipelineTrigger):
-        return f"pipeline {trigger.pipeline} ({'/'.join(trigger.status)})"
+        name = (names or {}).get(trigger.pipeline or "")
+        upstream = f"after {name!r}" if name else f"pipeline {trigger.pipeline}"
+        return f"{upstream} ({'/'.join(trigger.status)})"
     return f"{trigger.type or 'untyped trigger'}"
 
 

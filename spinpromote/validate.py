@@ -51,20 +51,75 @@ def errors(problems: Iterable[Problem]) -> list[Problem]:
     return [problem for problem in problems if problem.severity == "error"]
 
 
+# Rules whose run-time failure the simulator does not reproduce (it does not model that part of Spinnaker, or
+# orca carries on) are warnings until it does; tests/test_checks_proven.py proves the errors.
+_UNCONFIRMED: Severity = "warning"
 _PIPELINE_STATUSES = {"successful", "failed", "canceled", "suspended"}
 _STAGE_LOOKUP = re.compile(r"#(judgment|judgement|stage)\(\s*(['\"])(.*?)\2\s*\)")
-# (attribute, wire key) each trigger type needs: Deck's trigger validators, plus what echo matches on.
-_TRIGGER_REQUIRED: dict[type, tuple[tuple[str, str], ...]] = {
-    model.DockerTrigger: (("account", "account"), ("repository", "repository")),
-    model.JenkinsTrigger: (("job", "job"),),
-    model.HelmTrigger: (("account", "account"), ("chart", "chart"), ("version", "version")),
-    model.PipelineTrigger: (("pipeline", "pipeline"),),
-    model.CronTrigger: (("cron_expression", "cronExpression"),),
-    model.GitTrigger: (("source", "source"), ("project", "project"), ("slug", "slug")),
-    model.WebhookTrigger: (("source", "source"),),
-    model.PubsubTrigger: (("pubsub_system", "pubsubSystem"), ("subscription_name", "subscriptionName")),
+# The fields each trigger type needs: Deck's trigger validators, plus what echo matches on.
+_TRIGGER_REQUIRED: dict[type, tuple[str, ...]] = {
+    model.DockerTrigger: ("account", "repository"),
+    # echo BuildEventHandler.java:119-133 drops a build trigger unless it has both job and master
+    model.JenkinsTrigger: ("master", "job"),
+    model.HelmTrigger: ("account", "chart", "version"),
+    model.PipelineTrigger: ("pipeline",),
+    model.CronTrigger: ("cron_expression",),
+    model.GitTrigger: ("source", "project", "slug"),
+    model.WebhookTrigger: ("source",),
+    model.PubsubTrigger: ("pubsub_system", "subscription_name"),
 }
 _MANIFEST_EXCLUDED = ("docker/image", "kubernetes/", "front50/pipelineTemplate", "maven/file")
+# The artifact types echo puts on each trigger's event (runtime reference 1.2: DockerEventHandler.java:67-130,
+# GitHubArtifactExtractor.java:44-65, GitlabV4ArtifactExtractor.java:51-76, no Bitbucket extractor,
+# HelmEventHandler.java:50-118; a cron start carries none). Triggers not listed here can carry anything.
+_GIT_ARTIFACT_TYPES = {"github": ("github/file",), "gitlab": ("gitlab/file",), "bitbucket": ()}
+_JUDGMENT_EQUALS = re.compile(r"^\s*(?:\$\{)?\s*#judge?ment\(\s*(['\"])(.*?)\1\s*\)\s*==\s*(['\"])(.*?)\3\s*\}?\s*$")
+
+
+def _event_artifact_types(trigger: model.Trigger) -> tuple[str, ...] | None:
+    """The artifact types a trigger's event can carry, or None when any may come."""
+    if isinstance(trigger, model.DockerTrigger):
+        return ("docker/image",)
+    if isinstance(trigger, model.HelmTrigger):
+        return ("helm/chart",)
+    if isinstance(trigger, model.CronTrigger):
+        return ()
+    if isinstance(trigger, model.GitTrigger):
+        return _GIT_ARTIFACT_TYPES.get((trigger.source or "").lower())
+    return None
+
+
+def _field_matches(pattern: str | None, value: str | None) -> bool:
+    """kork ExpectedArtifact.matches for one field: empty is a wildcard, else equal or a full regex match."""
+    if not pattern:
+        return True
+    if value is None:
+        return False
+    if pattern == value:
+        return True
+    try:
+        return re.fullmatch(pattern, value) is not None
+    except re.error:
+        return False
+
+
+def _same_type(pattern: str | None, value: str) -> bool:
+    # ExpectedArtifact.java:130-144: embedded/base64 and remote/base64 are one type
+    base64 = ("embedded/base64", "remote/base64")
+    return _field_matches(pattern, value) or (pattern in base64 and value in base64)
+
+
+_KEYS: dict[tuple[type, str], str] = {}
+
+
+def _key(cls: type, field_name: str) -> str:
+    """The wire key of a field, for JSON paths (the codec's table, imported when first used: it is heavy)."""
+    key = _KEYS.get((cls, field_name))
+    if key is None:
+        from spinpromote.codec import wire_path
+
+        key = _KEYS[cls, field_name] = wire_path(cls, field_name)
+    return key
 
 
 def validate_pipeline(pipeline: model.Pipeline) -> list[Problem]:
@@ -82,6 +137,30 @@ class _PipelineChecks:
         return Problem(path=path, message=message, severity=severity, pipeline=self.pipeline.name)
 
     def run(self) -> Iterator[Problem]:
+        extra = self.pipeline.extra
+        if "pipeline" in extra and "metadata" in extra and "schema" in extra:
+            # a v2 pipeline template (front50 /v2/pipelineTemplates): schema, metadata, variables, pipeline
+            yield self.problem(
+                "$",
+                "this is a pipeline template, not a pipeline: save it with `spin pipeline-template save`, and "
+                "check the templated pipelines that use it",
+            )
+            return
+        if (extra.get("schema") is not None and "template" in extra) or extra.get("type") == "templatedPipeline":
+            # a templated pipeline (v2 "schema"/"template"/"variables"/stage "inject"): orca renders the
+            # template's stages first (orca-pipelinetemplate V2SchemaExecutionGenerator), so its own stages
+            # may point at stages only the template has
+            yield self.problem(
+                "$.template",
+                "a templated pipeline: Spinnaker renders its stages from the template, so only its own fields, "
+                "triggers and artifacts are checked here; render the template to check the stages",
+                "warning",
+            )
+            yield from self.identity()
+            yield from self.expected_artifacts(self.pipeline.expected_artifacts, "$.expectedArtifacts")
+            for index, trigger in enumerate(self.pipeline.triggers):
+                yield from self.trigger(trigger, f"$.triggers[{index}]")
+            return
         yield from self.identity()
         yield from self.parameters()
         yield from self.expected_artifacts(self.pipeline.expected_artifacts, "$.expectedArtifacts")
@@ -103,7 +182,9 @@ class _PipelineChecks:
         elif p.name != p.name.strip():
             yield self.problem("$.name", "front50 trims the name, so it will not match: remove the spaces", "warning")
         if p.id is not None and (not p.id.strip() or len(p.id) > 255):
-            yield self.problem("$.id", "a pipeline id must be 1 to 255 characters: leave it unset or fix it")
+            yield self.problem(
+                "$.id", "a pipeline id must be 1 to 255 characters: leave it unset or fix it", _UNCONFIRMED
+            )
         from spinpromote.codec import is_written  # the codec knows whether the key was there
 
         if not is_written(p, "stages"):
@@ -112,11 +193,13 @@ class _PipelineChecks:
     def parameters(self) -> Iterator[Problem]:
         seen: set[str] = set()
         for index, parameter in enumerate(self.pipeline.parameters):
-            path = f"$.parameterConfig[{index}]"
+            path = f"$.{_key(model.Pipeline, 'parameters')}[{index}]"
             if not parameter.name:
-                yield self.problem(f"{path}.name", "every parameter needs a name")
+                yield self.problem(f"{path}.name", "every parameter needs a name", _UNCONFIRMED)
             elif parameter.name in seen:
-                yield self.problem(f"{path}.name", f"parameter {parameter.name!r} is defined twice: rename one")
+                yield self.problem(
+                    f"{path}.name", f"parameter {parameter.name!r} is defined twice: rename one", _UNCONFIRMED
+                )
             else:
                 seen.add(parameter.name)
 
@@ -125,26 +208,33 @@ class _PipelineChecks:
         for index, ea in enumerate(artifacts):
             here = f"{path}[{index}]"
             if not ea.id:
-                yield self.problem(f"{here}.id", "an expected artifact needs an id that stages and triggers refer to")
+                yield self.problem(
+                    f"{here}.id", "an expected artifact needs an id that stages and triggers refer to", _UNCONFIRMED
+                )
             elif ea.id in seen or (path != "$.expectedArtifacts" and ea.id in self.declared):
-                yield self.problem(f"{here}.id", f"expected artifact id {ea.id!r} is used twice: make it unique")
+                yield self.problem(
+                    f"{here}.id", f"expected artifact id {ea.id!r} is used twice: make it unique", _UNCONFIRMED
+                )
             else:
                 seen.add(ea.id)
             if ea.match is None or _is_empty(ea.match):
                 yield self.problem(
-                    f"{here}.matchArtifact",
-                    "every expected artifact must say what it matches: give at least a type and a name",
+                    f"{here}.{_key(model.ExpectedArtifact, 'match')}",
+                    "every expected artifact must say what it matches (without a matcher it matches anything): "
+                    "give at least a type and a name",
+                    _UNCONFIRMED,
                 )
             elif not ea.match.type or not ea.match.name:
                 yield self.problem(
-                    f"{here}.matchArtifact",
+                    f"{here}.{_key(model.ExpectedArtifact, 'match')}",
                     "a matcher without both type and name can match several artifacts, and orca then fails "
                     "with 'matches multiple artifacts': give both",
                     "warning",
                 )
             if ea.use_default_artifact and ea.default is None:
                 yield self.problem(
-                    f"{here}.defaultArtifact", "useDefaultArtifact is on but there is no default artifact: add one"
+                    f"{here}.{_key(model.ExpectedArtifact, 'default')}",
+                    "useDefaultArtifact is on but there is no default artifact: add one",
                 )
 
     def notifications(
@@ -153,14 +243,17 @@ class _PipelineChecks:
         for index, notification in enumerate(notifications):
             here = f"{path}[{index}]"
             if not notification.type:
-                yield self.problem(f"{here}.type", "a notification needs a type such as slack or email")
+                yield self.problem(f"{here}.type", "a notification needs a type such as slack or email", _UNCONFIRMED)
             if not notification.address and notification.type not in ("githubStatus", "pubsub"):
-                yield self.problem(f"{here}.address", "a notification needs an address (channel, email, ...)")
+                yield self.problem(
+                    f"{here}.address", "a notification needs an address (channel, email, ...)", _UNCONFIRMED
+                )
             for position, when in enumerate(notification.when):
                 if when not in allowed:
                     yield self.problem(
                         f"{here}.when[{position}]",
                         f"{when!r} never fires here; use one of {', '.join(allowed)}",
+                        _UNCONFIRMED,
                     )
 
     # -- triggers -----------------------------------------------------------------------------------
@@ -171,10 +264,12 @@ class _PipelineChecks:
         for position, ea_id in enumerate(trigger.expected_artifact_ids):
             if ea_id not in self.declared:
                 yield self.problem(
-                    f"{path}.expectedArtifactIds[{position}]",
+                    f"{path}.{_key(type(trigger), 'expected_artifact_ids')}[{position}]",
                     f"no expected artifact {ea_id!r} is declared in this pipeline: declare it or remove the id",
                 )
-        for attribute, key in _TRIGGER_REQUIRED.get(type(trigger), ()):
+        yield from self.trigger_artifacts(trigger, path)
+        for attribute in _TRIGGER_REQUIRED.get(type(trigger), ()):
+            key = _key(type(trigger), attribute)
             if not getattr(trigger, attribute):
                 yield self.problem(f"{path}.{key}", f"a {trigger.type} trigger needs {key}: set it")
         if isinstance(trigger, model.GenericTrigger) and not trigger.type:
@@ -189,12 +284,49 @@ class _PipelineChecks:
                     yield self.problem(
                         f"{path}.status[{position}]",
                         f"{status!r} is not a pipeline status; use successful, failed or canceled",
+                        _UNCONFIRMED,
                     )
         if isinstance(trigger, model.CronTrigger) and trigger.cron_expression:
             if len(trigger.cron_expression.split()) not in (6, 7):
                 yield self.problem(
-                    f"{path}.cronExpression",
+                    f"{path}.{_key(model.CronTrigger, 'cron_expression')}",
                     "Spinnaker reads Quartz cron expressions: 6 or 7 fields, starting with seconds",
+                )
+
+    def trigger_artifacts(self, trigger: model.Trigger, path: str) -> Iterator[Problem]:
+        """Listed artifacts the trigger's event can never carry; a Docker trigger whose image nothing matches."""
+        listed = [
+            (position, ea)
+            for position, ea_id in enumerate(trigger.expected_artifact_ids)
+            for ea in self.pipeline.expected_artifacts
+            if ea.id == ea_id and ea.match is not None
+        ]
+        types = _event_artifact_types(trigger)
+        if types is not None:
+            for position, ea in listed:
+                assert ea.match is not None
+                fallback = (ea.use_default_artifact and ea.default is not None) or ea.use_prior_artifact
+                if not fallback and not any(_same_type(ea.match.type, kind) for kind in types):
+                    yield self.problem(
+                        f"{path}.{_key(type(trigger), 'expected_artifact_ids')}[{position}]",
+                        f"a {trigger.type} trigger never carries a {ea.match.type} artifact and "
+                        f"{ea.display_name or ea.id!r} has no default, so every start fails with 'Unmatched "
+                        "expected artifact': give it a default (use_default_artifact=True), or start the "
+                        "pipeline with a trigger that carries it",
+                    )
+        if isinstance(trigger, model.DockerTrigger) and trigger.registry and trigger.repository and listed:
+            # DockerEventHandler.java:67-130 names the pushed image registry/repository; the artifact gate
+            # (ArtifactMatcher.java:38-71) opens only if a listed expected artifact matches it.
+            image = f"{trigger.registry}/{trigger.repository}"
+            if not any(
+                _same_type(ea.match.type, "docker/image") and _field_matches(ea.match.name, image)
+                for _, ea in listed
+                if ea.match is not None
+            ):
+                yield self.problem(
+                    f"{path}.{_key(model.DockerTrigger, 'repository')}",
+                    f"a push carries the image {image!r}, which no artifact listed on this trigger matches, so "
+                    f"echo never starts the pipeline: match DockerImage(image={image!r}) (registry included)",
                 )
 
     # -- stage graph --------------------------------------------------------------------------------
@@ -212,16 +344,20 @@ class _PipelineChecks:
             )
             return
         for index in missing:
-            yield self.problem(f"$.stages[{index}].refId", "every stage needs a refId: set one")
+            yield self.problem(
+                f"$.stages[{index}].{_key(StageFields, 'ref_id')}", "every stage needs a refId: set one", _UNCONFIRMED
+            )
         seen: dict[str, int] = {}
         for index, stage in enumerate(self.stages):
             if stage.ref_id is None:
                 continue
             if not isinstance(stage.ref_id, str):
-                yield self.problem(f"$.stages[{index}].refId", "refIds must be strings: orca casts them")
+                yield self.problem(
+                    f"$.stages[{index}].{_key(StageFields, 'ref_id')}", "refIds must be strings: orca casts them"
+                )
             elif stage.ref_id in seen:
                 yield self.problem(
-                    f"$.stages[{index}].refId",
+                    f"$.stages[{index}].{_key(StageFields, 'ref_id')}",
                     f"refId {stage.ref_id!r} is already used by stage {seen[stage.ref_id]}: refIds must be unique",
                 )
             else:
@@ -234,7 +370,7 @@ class _PipelineChecks:
             for position, parent in enumerate(parents):
                 if parent not in seen:
                     yield self.problem(
-                        f"$.stages[{index}].requisiteStageRefIds[{position}]",
+                        f"$.stages[{index}].{_key(StageFields, 'requisite_stage_ref_ids')}[{position}]",
                         f"no stage has refId {parent!r}: point at an existing stage",
                     )
         if not initial:
@@ -243,7 +379,7 @@ class _PipelineChecks:
         if cycle:
             index = seen[cycle[0]]
             yield self.problem(
-                f"$.stages[{index}].requisiteStageRefIds",
+                f"$.stages[{index}].{_key(StageFields, 'requisite_stage_ref_ids')}",
                 f"stages depend on each other in a cycle ({' -> '.join(cycle)}): orca cannot order them",
             )
 
@@ -268,34 +404,61 @@ class _PipelineChecks:
             or (isinstance(timeout, str) and "${" in timeout)
         ):
             yield self.problem(
-                f"{path}.stageTimeoutMs", "the stage timeout must be a positive number of ms or a ${...} expression"
+                f"{path}.{_key(StageFields, 'stage_timeout_ms')}",
+                "the stage timeout must be a positive number of ms or a ${...} expression",
+                "warning",  # not confirmed by the simulator: the stage simply runs
             )
         if stage.restrict_execution_during_time_window and stage.restricted_execution_window is None:
             yield self.problem(
-                f"{path}.restrictedExecutionWindow",
+                f"{path}.{_key(StageFields, 'restricted_execution_window')}",
                 "the execution window is switched on but not defined: give days and hours",
                 "warning",
             )
         if stage.restricted_execution_window is not None:
-            yield from self.window(stage.restricted_execution_window, f"{path}.restrictedExecutionWindow")
+            yield from self.window(
+                stage.restricted_execution_window, f"{path}.{_key(StageFields, 'restricted_execution_window')}"
+            )
         events = model.JUDGMENT_EVENTS if isinstance(stage, model.ManualJudgment) else model.STAGE_EVENTS
         yield from self.notifications(stage.notifications, f"{path}.notifications", events)
-        yield from self.expected_artifacts(stage.expected_artifacts, f"{path}.expectedArtifacts")
+        yield from self.expected_artifacts(
+            stage.expected_artifacts, f"{path}.{_key(StageFields, 'expected_artifacts')}"
+        )
         yield from self.specific(stage, path, available)
+        yield from self.judgment_condition(stage, path)
+
+    def judgment_condition(self, stage: model.Stage, path: str) -> Iterator[Problem]:
+        """``#judgment('X') == 'v'`` with a value the judgment never offers skips the stage every time."""
+        expression = stage.stage_enabled.expression if stage.stage_enabled is not None else None
+        found = _JUDGMENT_EQUALS.match(expression) if isinstance(expression, str) else None
+        if found is None:
+            return
+        name, value = found.group(2), found.group(4)
+        judgments = [s for s in self.stages if isinstance(s, model.ManualJudgment) and s.name == name]
+        if len(judgments) != 1:
+            return  # stage_lookups reports a missing or ambiguous name
+        offered = [item.value for item in judgments[0].judgment_inputs if item.value]
+        if value not in offered:
+            # OptionalStageSupport.java:71-130: false skips the stage, and a skipped stage counts as success
+            choice = f"offers only {', '.join(map(repr, offered))}" if offered else "offers no inputs to choose"
+            yield self.problem(
+                f"{path}.{_key(StageFields, 'stage_enabled')}.expression",
+                f"judgment {name!r} {choice}, so this stage is always SKIPPED and the pipeline still succeeds: "
+                f"compare with one of the judgment's inputs, or add {value!r} to them",
+            )
 
     def window(self, window: model.ExecutionWindow, path: str) -> Iterator[Problem]:
         for index, day in enumerate(window.days):
             if not 1 <= day <= 7:
                 yield self.problem(f"{path}.days[{index}]", "days run from 1 (Sunday) to 7 (Saturday)")
+        hours_key = _key(model.ExecutionWindow, "hours")
         for index, hours in enumerate(window.hours):
-            for key, value, top in (
-                ("startHour", hours.start_hour, 23),
-                ("endHour", hours.end_hour, 23),
-                ("startMin", hours.start_min, 59),
-                ("endMin", hours.end_min, 59),
-            ):
+            for field, top in (("start_hour", 23), ("end_hour", 23), ("start_min", 59), ("end_min", 59)):
+                value = getattr(hours, field)
                 if value is None or not 0 <= value <= top:
-                    yield self.problem(f"{path}.whitelist[{index}].{key}", f"must be a number from 0 to {top}")
+                    yield self.problem(
+                        f"{path}.{hours_key}[{index}].{_key(model.HourRange, field)}",
+                        f"must be a number from 0 to {top}",
+                    )
 
     def artifact_ref(self, ea_id: str | None, path: str, available: _Visible) -> Iterator[Problem]:
         if ea_id is not None and ea_id not in available:
@@ -314,39 +477,68 @@ class _PipelineChecks:
                     f"{path}.moniker.app", "Deck always sets moniker.app to the application; clouddriver needs it"
                 )
             for position, required in enumerate(stage.required_artifact_ids):
-                yield from self.artifact_ref(required, f"{path}.requiredArtifactIds[{position}]", available)
+                yield from self.artifact_ref(
+                    required, f"{path}.{_key(model.DeployManifest, 'required_artifact_ids')}[{position}]", available
+                )
             for position, bind in enumerate(stage.required_artifacts):
                 yield from self.artifact_ref(
-                    bind.expected_artifact_id, f"{path}.requiredArtifacts[{position}].expectedArtifactId", available
+                    bind.expected_artifact_id,
+                    f"{path}.{_key(model.DeployManifest, 'required_artifacts')}[{position}]"
+                    f".{_key(model.BindArtifact, 'expected_artifact_id')}",
+                    available,
                 )
             traffic = stage.traffic_management
             if traffic is not None and traffic.enabled and not (traffic.options and traffic.options.services):
                 yield self.problem(
-                    f"{path}.trafficManagement.options.services",
+                    f"{path}.{_key(model.DeployManifest, 'traffic_management')}.options.services",
                     "traffic management is on but names no service: select at least one Service",
+                    _UNCONFIRMED,
                 )
         elif isinstance(stage, model.ManualJudgment):
+            # ManualJudgmentStage.groovy:123-144: "awaiting" is always sent; continue/stop need sendNotifications
+            if stage.notifications and not stage.send_notifications:
+                for index, notification in enumerate(stage.notifications):
+                    if set(notification.when) & {"manualJudgmentContinue", "manualJudgmentStop"}:
+                        yield self.problem(
+                            f"{path}.notifications[{index}].when",
+                            "continue and stop notifications are sent only with sendNotifications: true: set it",
+                            "warning",
+                        )
             for position, judgment_input in enumerate(stage.judgment_inputs):
                 if not judgment_input.value:
-                    yield self.problem(f"{path}.judgmentInputs[{position}].value", "a judgment input needs a value")
+                    yield self.problem(
+                        f"{path}.{_key(model.ManualJudgment, 'judgment_inputs')}[{position}].value",
+                        "a judgment input without a value offers nothing to choose: give it a value",
+                        "warning",  # the judgment still waits and continues
+                    )
         elif isinstance(stage, model.Wait):
             if stage.wait_time is None:
-                yield self.problem(f"{path}.waitTime", "a wait stage needs waitTime (seconds)")
+                yield self.problem(
+                    f"{path}.{_key(model.Wait, 'wait_time')}",
+                    "without waitTime orca does not wait at all (WaitStage.java:40-58; Deck writes 30): set it",
+                )
             elif isinstance(stage.wait_time, int) and stage.wait_time < 0:
-                yield self.problem(f"{path}.waitTime", "waitTime cannot be negative")
+                yield self.problem(
+                    f"{path}.{_key(model.Wait, 'wait_time')}", "a negative waitTime does not wait at all: fix it"
+                )
         elif isinstance(stage, model.RunPipeline):
             if not stage.pipeline:
                 yield self.problem(f"{path}.pipeline", "a pipeline stage needs the id of the pipeline to run")
         elif isinstance(stage, model.Webhook):
             for key, value in (("url", stage.url), ("method", stage.method)):
-                if not value:
-                    yield self.problem(f"{path}.{key}", f"a webhook stage needs {key}")
+                if not value:  # a warning: the simulator does not model the call, so it cannot confirm the failure
+                    yield self.problem(f"{path}.{key}", f"a webhook stage needs {key}", "warning")
         elif isinstance(stage, model.FindArtifactFromExecution):
-            for key, value in (("pipeline", stage.pipeline), ("application", stage.application)):
-                if not value:
-                    yield self.problem(f"{path}.{key}", f"findArtifactFromExecution needs {key}")
+            if not stage.pipeline:
+                yield self.problem(f"{path}.pipeline", "findArtifactFromExecution needs the pipeline id to look in")
+            if not stage.application:  # orca looks the pipeline up by id alone (FindArtifactFromExecutionTask)
+                yield self.problem(f"{path}.application", "Deck writes the application: set it", _UNCONFIRMED)
             if not stage.expected_artifacts and "expectedArtifact" not in stage.extra:
-                yield self.problem(f"{path}.expectedArtifacts", "say which artifacts to find: add expected artifacts")
+                yield self.problem(
+                    f"{path}.{_key(StageFields, 'expected_artifacts')}",
+                    "say which artifacts to find: add expected artifacts",
+                    _UNCONFIRMED,
+                )
         elif isinstance(stage, model.BakeManifest):
             yield from self.bake(stage, path, available)
         elif isinstance(stage, _SelectorFields):
@@ -356,25 +548,40 @@ class _PipelineChecks:
         self, stage: model.DeployManifest | model.RunJobManifest, path: str, available: _Visible
     ) -> Iterator[Problem]:
         if not stage.account:
-            yield self.problem(f"{path}.account", f"{stage.type} needs the Kubernetes account to deploy to")
+            yield self.problem(
+                f"{path}.account", f"{stage.type} needs the Kubernetes account to deploy to", _UNCONFIRMED
+            )
         if stage.cloud_provider != "kubernetes":
             yield self.problem(
-                f"{path}.cloudProvider", "set cloudProvider to 'kubernetes': orca otherwise assumes 'aws'"
+                f"{path}.{_key(type(stage), 'cloud_provider')}",
+                "set cloudProvider to 'kubernetes': orca otherwise assumes 'aws'",
+                _UNCONFIRMED,
             )
-        if stage.source not in ("text", "artifact"):
+        from spinpromote.codec import is_written  # the codec knows whether the key was there
+
+        if not is_written(stage, "source") and stage.manifest_artifact_id is not None:
+            # orca's DeployManifestContext defaults source to text: without the key the artifact is ignored
+            yield self.problem(
+                f"{path}.source",
+                "without source orca reads the text manifests and ignores manifestArtifactId: set source 'artifact'",
+            )
+        elif stage.source not in ("text", "artifact", None):
             yield self.problem(f"{path}.source", "source must be 'text' or 'artifact'")
         elif stage.source == "artifact":
             if stage.manifest_artifact_id is None and stage.manifest_artifact is None:
                 yield self.problem(
-                    f"{path}.manifestArtifactId", "source is 'artifact' but no manifest artifact is chosen"
+                    f"{path}.{_key(type(stage), 'manifest_artifact_id')}",
+                    "source is 'artifact' but no manifest artifact is chosen",
                 )
-            yield from self.artifact_ref(stage.manifest_artifact_id, f"{path}.manifestArtifactId", available)
+            yield from self.artifact_ref(
+                stage.manifest_artifact_id, f"{path}.{_key(type(stage), 'manifest_artifact_id')}", available
+            )
             yield from self.manifest_account(stage, path)
         elif isinstance(stage, model.DeployManifest) and not stage.manifests:
             yield self.problem(f"{path}.manifests", "source is 'text' but no manifests are given")
         if isinstance(stage, model.RunJobManifest) and stage.source == "text":
             if not stage.manifest or stage.manifest.get("kind") != "Job":
-                yield self.problem(f"{path}.manifest.kind", "a run-job stage runs a manifest of kind Job")
+                yield self.problem(f"{path}.manifest.kind", "a run-job stage runs a manifest of kind Job", _UNCONFIRMED)
 
     def manifest_account(self, stage: model.DeployManifest | model.RunJobManifest, path: str) -> Iterator[Problem]:
         """The bound manifest artifact must carry an artifactAccount, or the stage fails at run time."""
@@ -383,7 +590,7 @@ class _PipelineChecks:
         if stage.manifest_artifact is not None:
             if not stage.manifest_artifact.artifact_account:
                 yield self.problem(
-                    f"{path}.manifestArtifact.artifactAccount",
+                    f"{path}.{_key(type(stage), 'manifest_artifact')}.{_key(_ArtifactFields, 'artifact_account')}",
                     "a manifest artifact needs an artifact account, or the deploy fails: set it",
                 )
             return
@@ -394,14 +601,14 @@ class _PipelineChecks:
             default_account = ea.default.artifact_account if ea.default is not None else None
             if not match_account and not (ea.use_default_artifact and default_account):
                 yield self.problem(
-                    f"{path}.manifestArtifactId",
+                    f"{path}.{_key(type(stage), 'manifest_artifact_id')}",
                     f"expected artifact {ea.id!r} is a manifest source but its matchArtifact has no "
                     "artifactAccount, so the deploy fails with 'No manifest artifact account was specified': "
                     "set artifact_account on the match",
                 )
             if ea.match.type and ea.match.type.startswith(_MANIFEST_EXCLUDED):
                 yield self.problem(
-                    f"{path}.manifestArtifactId",
+                    f"{path}.{_key(type(stage), 'manifest_artifact_id')}",
                     f"a {ea.match.type} artifact cannot be a manifest: choose a file artifact",
                 )
 
@@ -419,35 +626,49 @@ class _PipelineChecks:
         produced = stage.expected_artifacts
         if len(produced) != 1 or produced[0].match is None or produced[0].match.type != "embedded/base64":
             yield self.problem(
-                f"{path}.expectedArtifacts",
+                f"{path}.{_key(StageFields, 'expected_artifacts')}",
                 "a bake produces exactly one embedded/base64 artifact: declare exactly one",
             )
         if stage.template_renderer in ("HELM2", "HELM3", "HELMFILE") and not stage.output_name:
-            yield self.problem(f"{path}.outputName", "a Helm bake needs outputName (the release name)")
+            yield self.problem(
+                f"{path}.{_key(model.BakeManifest, 'output_name')}",
+                "a Helm bake needs outputName (the release name)",
+                _UNCONFIRMED,
+            )
         inputs = list(stage.input_artifacts)
         if stage.input_artifact is not None:
             inputs.append(stage.input_artifact)
         if not inputs:
-            yield self.problem(f"{path}.inputArtifacts", "a bake needs at least one input artifact")
+            yield self.problem(
+                f"{path}.{_key(model.BakeManifest, 'input_artifacts')}", "a bake needs at least one input artifact"
+            )
         for position, item in enumerate(stage.input_artifacts):
-            yield from self.artifact_ref(item.id, f"{path}.inputArtifacts[{position}].id", available)
+            yield from self.artifact_ref(
+                item.id, f"{path}.{_key(model.BakeManifest, 'input_artifacts')}[{position}].id", available
+            )
 
     def selector(self, stage: _SelectorFields, path: str) -> Iterator[Problem]:
         for key, value in (("account", stage.account), ("location", stage.location)):
             if not value:
-                yield self.problem(f"{path}.{key}", f"{stage.type} needs {key}")
+                yield self.problem(f"{path}.{key}", f"{stage.type} needs {key}", _UNCONFIRMED)
         if stage.mode == "static" and not stage.manifest_name:
-            yield self.problem(f"{path}.manifestName", "static mode needs manifestName, such as 'deployment app'")
+            yield self.problem(
+                f"{path}.{_key(type(stage), 'manifest_name')}",
+                "static mode needs manifestName, such as 'deployment app'",
+            )
         if stage.mode == "dynamic":
             for key, value in (("cluster", stage.cluster), ("criteria", stage.criteria), ("kind", stage.kind)):
                 if not value:
-                    yield self.problem(f"{path}.{key}", f"dynamic mode needs {key}")
+                    yield self.problem(f"{path}.{key}", f"dynamic mode needs {key}", _UNCONFIRMED)
         if stage.mode == "label" and not stage.kinds:
-            yield self.problem(f"{path}.kinds", "label mode needs kinds")
+            yield self.problem(f"{path}.kinds", "label mode needs kinds", _UNCONFIRMED)
         if isinstance(stage, model.ScaleManifest) and stage.replicas is None:
-            yield self.problem(f"{path}.replicas", "a scale stage needs replicas")
+            yield self.problem(f"{path}.replicas", "a scale stage needs replicas", _UNCONFIRMED)
         if isinstance(stage, model.UndoRolloutManifest) and not stage.num_revisions_back:
-            yield self.problem(f"{path}.numRevisionsBack", "an undo-rollout stage needs numRevisionsBack")
+            yield self.problem(
+                f"{path}.{_key(model.UndoRolloutManifest, 'num_revisions_back')}",
+                "an undo-rollout stage needs numRevisionsBack",
+            )
 
     # -- #judgment / #stage lookups -----------------------------------------------------------------
 
@@ -474,7 +695,10 @@ class _PipelineChecks:
                     )
                 elif len(found) > 1:
                     yield self.problem(
-                        path, f"#{function}({name!r}) is ambiguous: {len(found)} stages have that name; rename one"
+                        path,
+                        f"#{function}({name!r}) is ambiguous: {len(found)} stages have that name, and orca takes the "
+                        "first; rename one",
+                        _UNCONFIRMED,
                     )
 
 

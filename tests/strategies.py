@@ -423,11 +423,34 @@ _STAGE_FIELDS: dict[type, dict[str, st.SearchStrategy[Any]]] = {
     sp.DeleteManifest: {**_SELECTOR, "options": opt(objects_of(sp.DeleteOptions))},
     sp.ScaleManifest: {**_SELECTOR, "replicas": opt(ints | text)},
     sp.UndoRolloutManifest: {**_SELECTOR, "num_revisions_back": opt(ints)},
+    sp.EnableManifest: _SELECTOR,
+    sp.DisableManifest: _SELECTOR,
+    sp.PatchManifest: {
+        **_SELECTOR,
+        "source": opt(st.sampled_from(["text", "artifact"])),
+        "patch_body": json_values,
+        "manifest_artifact_id": strs,
+        "manifest_artifact": opt(artifacts),
+        "manifest_artifact_account": strs,
+        "required_artifact_ids": str_lists,
+        "options": opt(json_objects),
+    },
+    sp.FindArtifactsFromResource: _SELECTOR,
+    sp.KayentaCanary: {"analysis_type": strs, "canary_config": json_values, "deployments": json_values},
+    sp.EvaluateVariables: {"variables": small_lists(json_objects)},
+    sp.Jenkins: {
+        "master": strs,
+        "job": strs,
+        "parameters": opt(json_objects),
+        "property_file": strs,
+        "mark_unstable_as_successful": bools,
+        "wait_for_completion": bools,
+    },
     sp.GenericStage: {},
 }
 for _cls, _fields in _STAGE_FIELDS.items():
     if _cls is sp.GenericStage:
-        _type = st.sampled_from(["kayentaCanary", "bake", "deploy", "jenkins"]) | text.filter(
+        _type = st.sampled_from(["bake", "deploy", "rollingRestartManifest"]) | text.filter(
             lambda t: t not in STAGE_TYPES
         )
         _register(_cls, _STAGE_COMMON, required={"type": _type})

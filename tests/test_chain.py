@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import runpy
+from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from spinpromote import (
@@ -118,8 +120,15 @@ def test_seed_deploy_to_production(chain: PromotionChain) -> None:
     assert artifact["usePriorArtifact"] is False
     assert "defaultArtifact" not in artifact
     assert artifact["matchArtifact"]["artifactAccount"] == "github"
-    assert production["stages"][0]["account"] == "prod"
-    assert production["stages"][0]["manifestArtifactId"] == ea_id
+    (deploy,) = production["stages"]
+    assert deploy["account"] == "prod"
+    # pinned: the manifests staging's deploy resolved, read from the execution the trigger hands over
+    assert (deploy["source"], "manifestArtifactId" in deploy) == ("text", False)
+    assert deploy["manifests"] == [
+        "${trigger.parentExecution.trigger.parentExecution.stages.^[refId == '1'].context.manifests}"
+    ]
+    unpinned = attrs.evolve(chain, pin=False).render()[2]["stages"][0]
+    assert (unpinned["source"], unpinned["manifestArtifactId"]) == ("artifact", ea_id)
 
 
 def test_single_layout(chain: PromotionChain) -> None:
@@ -172,7 +181,9 @@ def test_find_handoff(chain: PromotionChain) -> None:
     assert find.execution_options is not None and find.execution_options.successful is True
     assert deploy.requisite_stage_ref_ids == (find.ref_id,)
     assert production.expected_artifacts == ()
-    assert finding.validate() == []
+    # a judgment pipeline sits between: the lookup would read the latest staging run, not the approved one
+    assert [(p.path, p.severity) for p in finding.validate()] == [("$.stages[0].pipeline", "error")]
+    assert attrs.evolve(finding, layout="gated").validate() == []
 
 
 def image_chain() -> PromotionChain:
@@ -222,7 +233,7 @@ def test_judgment_condition_needs_the_same_pipeline() -> None:
     """In the pipelines layout the judgment lives elsewhere, and validation says so."""
     problems = image_chain().validate("pipelines")
 
-    assert any(p.path.endswith("stageEnabled.expression") and "same" in p.message for p in problems)
+    assert any(p.path.endswith("stageEnabled.expression") and "another pipeline" in p.message for p in problems)
     assert image_chain().validate("gated") == []
 
 
@@ -272,3 +283,43 @@ def test_chains_are_immutable(chain: PromotionChain) -> None:
 
     assert len(longer.pipelines()) == 4
     assert len(chain.pipelines()) == 3
+
+
+def test_the_layout_belongs_to_the_chain() -> None:
+    """A chain declared gated renders, validates, checks and draws gated; an explicit layout still overrides."""
+    gated = attrs.evolve(image_chain(), layout="gated")
+
+    assert [p.name for p in gated.pipelines()] == ["Deploy to Staging", "Deploy to Production"]
+    assert gated.render() == image_chain().render("gated")
+    assert gated.validate() == []
+    assert gated.check() is gated  # the default layout would fail: the judgment lives in another pipeline
+    assert "Staging Judgement" not in gated.to_svg() and "Approve" in gated.to_svg()
+    assert len(gated.pipelines("pipelines")) == 3
+    assert any("another pipeline" in p.message for p in gated.validate("pipelines"))
+    with pytest.raises(ValueError, match="layout must be one of"):
+        PromotionChain(APP, artifact=ExpectedArtifact(display_name="m", match=GitHubFile(path="a")), layout="one")
+
+
+def test_the_cli_uses_the_layout_the_chain_declares(tmp_path: Path) -> None:
+    """`validate` and `render` without --layout use the chain's own layout; --layout overrides it."""
+    from spinpromote.cli import main
+
+    source = tmp_path / "gated.py"
+    source.write_text(
+        "import attrs\nfrom tests.test_chain import image_chain\nchain = attrs.evolve(image_chain(), layout='gated')\n"
+    )
+
+    assert main(["validate", str(source)]) == 0
+    assert main(["validate", str(source), "--layout", "pipelines"]) == 1
+
+
+def test_gate_plans_a_chain_in_the_layout_it_declares() -> None:
+    """gate.plan(chain) creates the gated pipelines of a gated chain: two, the judgment inside production."""
+    from spinpromote.gate import GateClient
+    from spinpromote.testing import FakeGate
+
+    gated = attrs.evolve(image_chain(), layout="gated")
+    with FakeGate() as fake, GateClient(fake.url) as gate:
+        plan = gate.plan(gated)
+
+    assert sorted(change.name for change in plan.changes) == ["Deploy to Production", "Deploy to Staging"]

@@ -181,7 +181,7 @@ def test_unknown_keys_and_nulls_survive() -> None:
 
 def test_unknown_stage_type_is_kept_whole() -> None:
     """An unknown stage type parses into GenericStage and renders every key back."""
-    document = {"type": "kayentaCanary", "refId": "3", "canaryConfig": {"lifetimeDuration": "PT1H"}}
+    document = {"type": "rollingRestartManifest", "refId": "3", "options": {"wait": "PT1H"}}
     pipeline = Pipeline.from_dict({"application": "a", "name": "n", "stages": [document]})
 
     assert isinstance(pipeline.stages[0], GenericStage)  # type: ignore[index]

@@ -91,3 +91,22 @@ def test_notebook_display(chain: PromotionChain) -> None:
         repr(chain.pipelines()[0])
         == "<Pipeline 'Deploy to Staging' of 'artifact-promotion-demo': 1 trigger(s), 1 stage(s)>"
     )
+
+
+def test_svg_scales_to_the_width_it_is_shown_at() -> None:
+    """Width 100% with the natural width as the maximum and a viewBox: a narrow cell shrinks it, never cuts it."""
+    chain = runpy.run_path(str(ROOT / "examples" / "multi_region.py"))["chain"]
+    svg = chain.to_svg()
+    head = svg[: svg.index(">")]
+
+    assert 'width="100%"' in head and "height=" not in head.replace("height:auto", "")
+    natural = int(head.split('viewBox="0 0 ')[1].split()[0])
+    assert f"max-width:{natural}px" in head
+
+
+def test_notebook_table_names_upstream_pipelines_not_ids() -> None:
+    chain = runpy.run_path(str(ROOT / "examples" / "artifact_promotion.py"))["chain"]
+    html = chain._repr_html_()
+
+    assert "<td>after &#x27;Deploy to Staging&#x27; (successful)</td>" in html
+    assert all(p.id not in html.split("<table")[1] for p in chain.pipelines() if p.id)

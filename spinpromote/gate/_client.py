@@ -38,6 +38,8 @@ from spinpromote.planning import (
 from spinpromote.validate import Problem
 
 if TYPE_CHECKING:
+    from spinpromote.chain import PromotionChain
+    from spinpromote.environments import EnvironmentStatus
     from spinpromote.model import Pipeline
     from spinpromote.model.application import Application
 
@@ -579,6 +581,23 @@ class GateClient:
             params={"reason": reason} if reason else None,
             action=f"canceling execution {execution_id}",
         )
+
+    def environments(self, chain: PromotionChain, *, limit: int = 10) -> list[EnvironmentStatus]:
+        """Where each version is: per environment and target, what the chain's pipelines deployed last, when,
+        by which execution, and what waits for a judgment (their last ``limit`` executions each, through
+        ``GET /executions?pipelineConfigIds=``; live pipelines are found by name)."""
+        from spinpromote.environments import environments
+
+        live = {config.get("name"): config.get("id") for config in self.list_pipeline_configs(chain.application)}
+        ids = [str(live.get(pipeline.name) or pipeline.id) for pipeline in chain.pipelines()]
+        action = f"reading the executions of {chain.application!r}"
+        response = self._transport.request(
+            "GET", "/executions", params={"pipelineConfigIds": ",".join(ids), "limit": str(limit)}, action=action
+        )
+        body = json_body(response, action) if response.content else []
+        if not isinstance(body, list) or not all(isinstance(item, dict) for item in body):
+            raise response_error(response, action, f"JSON: {json_kind(body)} where a list of executions belongs")
+        return environments(chain, body)
 
     def get_execution(self, execution_id: str) -> Execution | None:
         """The execution, or None while Gate does not know it (yet): 404 or an empty answer."""

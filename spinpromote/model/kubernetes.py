@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import attrs
 
 from spinpromote.model._base import SpinnakerObject, to_str_tuple, to_tuple
-from spinpromote.model._frozen import EMPTY, freeze_mapping, freeze_mappings
+from spinpromote.model._frozen import EMPTY, freeze, freeze_mapping
 from spinpromote.model.artifacts import Artifact
 from spinpromote.model.options import Moniker
 from spinpromote.model.stage_base import StageFields
@@ -101,7 +101,17 @@ class BindArtifact(SpinnakerObject):
     extra: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
 
 
-def _default_source(self: DeployManifest | RunJobManifest) -> str:
+def _to_manifests(values: Iterable[Mapping[str, Any] | str] | None) -> tuple[Any, ...]:
+    """Manifests as objects; an item may also be a ``${...}`` expression that resolves to manifests, which orca
+    flattens into the list (ResolveDeploySourceManifestTask.java, flattenNestedLists)."""
+    if values is None:
+        return ()
+    if isinstance(values, (str, bytes, Mapping)):
+        raise TypeError(f"expected a list of manifests, got {type(values).__name__}: {values!r}")
+    return tuple(value if isinstance(value, str) else freeze_mapping(value) for value in values)
+
+
+def _default_source(self: DeployManifest | RunJobManifest | PatchManifest) -> str:
     return "artifact" if self.manifest_artifact_id or self.manifest_artifact else "text"
 
 
@@ -125,7 +135,8 @@ class DeployManifest(StageFields):
     manifest_artifact_id: str | None = None
     manifest_artifact: Artifact | None = None
     manifest_artifact_account: str | None = None
-    manifests: tuple[Mapping[str, Any], ...] = attrs.field(default=(), converter=freeze_mappings)
+    manifests: tuple[Any, ...] = attrs.field(default=(), converter=_to_manifests)
+    """Manifest objects, or ``${...}`` expressions that resolve to a list of them."""
     source: str | None = attrs.field(default=attrs.Factory(_default_source, takes_self=True))
     namespace_override: str | None = None
     moniker: Moniker | None = None
@@ -282,3 +293,71 @@ class UndoRolloutManifest(_SelectorFields):
 
     TYPE: ClassVar[str] = "undoRolloutManifest"
     num_revisions_back: int | None = 1
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class EnableManifest(_SelectorFields):
+    """Send traffic to a workload again: add it back to its Services (``enableManifest``).
+
+    ```pycon
+    >>> EnableManifest(account="prod", location="shop", mode="static", manifest_name="replicaSet web-v002").type
+    'enableManifest'
+
+    ```
+    """
+
+    TYPE: ClassVar[str] = "enableManifest"
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class DisableManifest(_SelectorFields):
+    """Take a workload out of its Services' traffic, keeping it running (``disableManifest``).
+
+    ```pycon
+    >>> DisableManifest(account="prod", location="shop", mode="static", manifest_name="replicaSet web-v001").type
+    'disableManifest'
+
+    ```
+    """
+
+    TYPE: ClassVar[str] = "disableManifest"
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class PatchManifest(_SelectorFields):
+    """Patch a live manifest with a strategic, JSON or merge patch (``patchManifest``).
+
+    ``patch_body`` is the patch (text source), or ``manifest_artifact_id`` names an artifact holding it.
+
+    ```pycon
+    >>> patch = PatchManifest(account="prod", location="shop", mode="static", manifest_name="deployment web",
+    ...                       patch_body={"spec": {"replicas": 4}}, options={"mergeStrategy": "strategic"})
+    >>> patch.to_dict()["patchBody"]
+    {'spec': {'replicas': 4}}
+
+    ```
+    """
+
+    TYPE: ClassVar[str] = "patchManifest"
+    patch_body: Any = attrs.field(default=None, converter=freeze)
+    manifest_artifact_id: str | None = None
+    manifest_artifact: Artifact | None = None
+    manifest_artifact_account: str | None = None
+    source: str | None = attrs.field(default=attrs.Factory(_default_source, takes_self=True))
+    required_artifact_ids: tuple[str, ...] = attrs.field(default=(), converter=to_str_tuple)
+    options: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class FindArtifactsFromResource(_SelectorFields):
+    """Read the artifacts (images, config maps) a live manifest uses (``findArtifactsFromResource``).
+
+    ```pycon
+    >>> FindArtifactsFromResource(account="prod", location="shop", mode="static",
+    ...                           manifest_name="deployment web").to_dict()["manifestName"]
+    'deployment web'
+
+    ```
+    """
+
+    TYPE: ClassVar[str] = "findArtifactsFromResource"

@@ -12,11 +12,15 @@ from typing import Any, ClassVar
 import attrs
 
 from spinpromote.model._base import SpinnakerObject, to_str_tuple, to_tuple
-from spinpromote.model._frozen import EMPTY, freeze, freeze_mapping
+from spinpromote.model._frozen import EMPTY, freeze, freeze_mapping, freeze_mappings
 from spinpromote.model.kubernetes import (
     BakeManifest,
     DeleteManifest,
     DeployManifest,
+    DisableManifest,
+    EnableManifest,
+    FindArtifactsFromResource,
+    PatchManifest,
     RunJobManifest,
     ScaleManifest,
     UndoRolloutManifest,
@@ -27,10 +31,13 @@ from spinpromote.model.stage_base import StageFields
 
 __all__ = [
     "CheckPreconditions",
+    "EvaluateVariables",
     "ExecutionOptions",
     "FindArtifactFromExecution",
     "GenericStage",
+    "Jenkins",
     "JudgmentInput",
+    "KayentaCanary",
     "ManualJudgment",
     "Precondition",
     "RunPipeline",
@@ -172,7 +179,11 @@ class Webhook(StageFields):
     custom_headers: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
     fail_fast_status_codes: tuple[int, ...] = attrs.field(default=(), converter=to_tuple)
     wait_for_completion: bool | None = None
-    status_url_resolution: str | None = None
+    # orca reads a null statusUrlResolution as a failure once the call is made (WebhookStatusCheckUrlRetriever.java:
+    # 35-51); Deck writes getMethod (webhookStage.ts:60,73), and so does this default when waiting for completion
+    status_url_resolution: str | None = attrs.field(
+        default=attrs.Factory(lambda self: "getMethod" if self.wait_for_completion else None, takes_self=True)
+    )
     status_url_json_path: str | None = None
     status_json_path: str | None = None
     progress_json_path: str | None = None
@@ -223,12 +234,68 @@ class CheckPreconditions(StageFields):
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
-class GenericStage(StageFields):
-    """Any other stage type (``kayentaCanary``, ``bake``, ...), every key kept in ``extra``.
+class KayentaCanary(StageFields):
+    """Automated canary analysis with Kayenta (``kayentaCanary``): fails when the canary scores too low.
+
+    ``canary_config`` is Kayenta's block as Deck writes it (``canaryConfigId``, ``scopes``,
+    ``scoreThresholds``, ``lifetimeDuration``, ...).
 
     ```pycon
-    >>> GenericStage.from_dict({"type": "kayentaCanary", "analysisType": "realTime"}).extra
-    {'analysisType': 'realTime'}
+    >>> canary = KayentaCanary(name="Canary", canary_config={"canaryConfigId": "cfg", "lifetimeDuration": "PT1H"})
+    >>> canary.to_dict()["analysisType"]
+    'realTime'
+
+    ```
+    """
+
+    TYPE: ClassVar[str] = "kayentaCanary"
+    analysis_type: str | None = "realTime"
+    canary_config: Any = attrs.field(default=None, converter=freeze)
+    deployments: Any = attrs.field(default=None, converter=freeze)
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class EvaluateVariables(StageFields):
+    """Evaluate SpEL once and keep the results as variables for later stages (``evaluateVariables``).
+
+    ```pycon
+    >>> EvaluateVariables(variables=[{"key": "tag", "value": "${trigger.tag}"}]).to_dict()["variables"]
+    [{'key': 'tag', 'value': '${trigger.tag}'}]
+
+    ```
+    """
+
+    TYPE: ClassVar[str] = "evaluateVariables"
+    variables: tuple[Mapping[str, Any], ...] = attrs.field(default=(), converter=freeze_mappings)
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class Jenkins(StageFields):
+    """Run a Jenkins job on a configured master and wait for it (``jenkins``).
+
+    ```pycon
+    >>> Jenkins(master="ci", job="shop/smoke-tests", parameters={"ENV": "staging"}).to_dict()["job"]
+    'shop/smoke-tests'
+
+    ```
+    """
+
+    TYPE: ClassVar[str] = "jenkins"
+    master: str | None = None
+    job: str | None = None
+    parameters: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
+    property_file: str | None = None
+    mark_unstable_as_successful: bool | None = None
+    wait_for_completion: bool | None = None
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class GenericStage(StageFields):
+    """Any other stage type (``rollingRestartManifest``, ``bake``, ...), every key kept in ``extra``.
+
+    ```pycon
+    >>> GenericStage.from_dict({"type": "rollingRestartManifest", "account": "prod"}).extra
+    {'account': 'prod'}
 
     ```
     """
@@ -249,6 +316,13 @@ Stage = (
     | DeleteManifest
     | ScaleManifest
     | UndoRolloutManifest
+    | EnableManifest
+    | DisableManifest
+    | PatchManifest
+    | FindArtifactsFromResource
+    | KayentaCanary
+    | EvaluateVariables
+    | Jenkins
     | GenericStage
 )
 """Any stage."""

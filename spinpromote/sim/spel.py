@@ -7,7 +7,8 @@ versus text results, failures keep the raw text), orca ``StageExpressionFunction
 
 Supported: string, number, boolean and null literals; ``==  !=  <  >  <=  >=`` (and ``eq ne lt gt le ge``),
 ``matches``; ``and or not && || !``; ``? :`` and ``?:``; ``+`` and ``-``; property access ``a.b`` and
-``a?.b``; indexing ``a['b']`` and ``a[0]``; the methods ``equals contains equalsIgnoreCase startsWith
+``a?.b``; indexing ``a['b']`` and ``a[0]``; collection selection ``a.?[refId == '1']`` and ``a.^[...]``;
+the methods ``equals contains equalsIgnoreCase startsWith
 endsWith toLowerCase toUpperCase trim isEmpty size length toString matches substring replace split indexOf``;
 the functions ``#judgment #judgement #stage #toInt #toFloat #toBoolean #alphanumerical #toJson
 #triggerResolvedArtifact``. Anything else raises `NotSimulated`, which names the expression: the simulator
@@ -34,7 +35,7 @@ class NotSimulated(Exception):
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<number>\d+\.\d+|\d+)|(?P<string>'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\")"
-    r"|(?P<op>\?\.|\?:|==|!=|<=|>=|&&|\|\||[-+*/%<>!?:.,()\[\]{}#])|(?P<name>[A-Za-z_$][A-Za-z0-9_$]*))"
+    r"|(?P<op>\.\?\[|\.\^\[|\?\.|\?:|==|!=|<=|>=|&&|\|\||[-+*/%<>!?:.,()\[\]{}#])|(?P<name>[A-Za-z_$][A-Za-z0-9_$]*))"
 )
 _WORD_OPS = {
     "and": "&&",
@@ -417,6 +418,11 @@ class _Parser:
                 key = self.ternary()
                 self.expect("]")
                 node = self.index_node(node, key)
+            elif self.peek(".?[", ".^["):
+                first = self.take()[1] == ".^["
+                predicate = self.ternary()
+                self.expect("]")
+                node = self.selection_node(node, predicate, first, self.text)
             else:
                 return node
 
@@ -430,6 +436,27 @@ class _Parser:
             return _method(value, name, [arg(scope) for arg in args], text)
 
         return call
+
+    @staticmethod
+    def selection_node(target: Node, predicate: Node, first: bool, text: str) -> Node:
+        """``list.?[predicate]`` (every match) and ``list.^[predicate]`` (the first, or null): Spring's
+        Selection.java; inside the brackets names are read from each element, which is the context object."""
+
+        def select(scope: Scope) -> Any:
+            items = target(scope)
+            if not isinstance(items, (list, tuple)):
+                raise NotSimulated(f"expression not simulated: {text!r} (selection on {type(items).__name__})")
+            chosen = []
+            for item in items:
+                names = item if isinstance(item, Mapping) else {}
+                inner = Scope(names, functions=scope.functions, fallback=lambda _name: None)
+                if _truth(predicate(inner), text):
+                    if first:
+                        return item
+                    chosen.append(item)
+            return None if first else chosen
+
+        return select
 
     @staticmethod
     def property_node(target: Node, name: str, safe: bool) -> Node:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -135,6 +136,12 @@ def scope_for(orca: Orca, execution: Json, stage: Json) -> Scope:
     return Scope(names, functions=functions, fallback=fallback)
 
 
+def _condition(orca: Orca, execution: Json, stage: Json, expression: str, errors: list[str]) -> Any:
+    """A condition written with or without ``${}``, evaluated in the stage's scope (orca wraps it in ``${}``)."""
+    text = expression if expression.startswith("${") else "${" + expression + "}"
+    return evaluate_string(text, scope_for(orca, execution, stage), errors)
+
+
 def stage_enabled(orca: Orca, execution: Json, stage: Json) -> bool:
     """OptionalStageSupport.java:71-130: only ``expression`` is supported; anything but true (errors too) skips."""
     spec = stage["context"].get("stageEnabled")
@@ -148,10 +155,9 @@ def stage_enabled(orca: Orca, execution: Json, stage: Json) -> bool:
     expression = str(spec.get("expression") or "").strip()
     if not expression:
         return True
-    text = expression if expression.startswith("${") else "${" + expression + "}"
     errors: list[str] = []
     try:
-        value = evaluate_string(text, scope_for(orca, execution, stage), errors)
+        value = _condition(orca, execution, stage, expression, errors)
     except NotSimulated as missing:
         orca.note(execution, f"stage {stage['name']!r}: {missing}; the stage ran as if it were true")
         return True
@@ -357,14 +363,20 @@ def _deploy_manifest(orca: Orca, execution: Json, stage: Json) -> Outcome:
     account = str(context.get("account") or context.get("credentials") or "")
     try:
         if context.get("source") == "text":
-            manifests = context.get("manifests")
+            manifests = _flattened(context.get("manifests"))
             if not manifests:
                 raise _StageFailure("No text manifest was specified.")
-            text, manifest, commit = json.dumps(manifests, indent=2), None, None
+            unresolved = [item for item in manifests if isinstance(item, str) and item.lstrip().startswith("${")]
+            if unresolved:
+                # a failed expression stays text (ExpressionTransform.java), which is no manifest object
+                orca.note(execution, f"stage {stage['name']!r}: the error's wording is the simulator's")
+                raise _StageFailure(f"Manifest {unresolved[0]!r} did not resolve to manifests")
+            text, manifest, commit = _manifest_text(manifests), None, None
         else:
             manifest = _manifest_artifact(orca, execution, stage)
             fetched = _fetch(orca, execution, manifest)
             text, commit = fetched.text, fetched.commit
+            manifests = _documents_of(fetched.text)
         required = _required_artifacts(execution, stage)
     except _StageFailure as failure:
         return _fail(str(failure))
@@ -430,12 +442,33 @@ def _deploy_manifest(orca: Orca, execution: Json, stage: Json) -> Outcome:
     }
     if context.get("noOutput"):
         outputs = {}
+    # ResolveDeploySourceManifestTask.java:73-79 keeps the resolved (pre-binding) manifests in the stage
+    # context and outputs: what a later deploy can carry on with ${...context.manifests}
+    resolved_manifests: Json = {"manifests": manifests}
+    outputs = {**resolved_manifests, **outputs} if not context.get("noOutput") else outputs
     if context.get("expectedArtifacts"):
         artifacts, resolved, unbound_ea = resolve_in_stage(context["expectedArtifacts"], union(created, visible))
         if unbound_ea is not None:
             return _fail(f"Unmatched expected artifact {describe_expected(unbound_ea)} could not be resolved.")
         outputs.update(artifacts=artifacts, resolvedExpectedArtifacts=resolved)  # BindProducedArtifactsTask:78-88
-    return Outcome(status="SUCCEEDED", outputs=outputs)
+    return Outcome(status="SUCCEEDED", outputs=outputs, context=resolved_manifests)
+
+
+def _flattened(manifests: Any) -> list[Any]:
+    """ResolveDeploySourceManifestTask.flattenNestedLists: a ``${...}`` item may resolve to a list of manifests."""
+    if not isinstance(manifests, list):
+        return [manifests] if manifests else []
+    return [item for entry in manifests for item in (_flattened(entry) if isinstance(entry, list) else [entry])]
+
+
+def _documents_of(text: str) -> list[Any]:
+    """The resolved manifests of a fetched file. orca stores each document parsed; the simulator, which has no
+    YAML parser, stores each document as its YAML text, and a text deploy reads such items back as YAML."""
+    return [document for document in re.split(r"^---[ \t]*$", text, flags=re.M) if document.strip()]
+
+
+def _manifest_text(manifests: list[Any]) -> str:
+    return "---".join(item if isinstance(item, str) else json.dumps(item, indent=2) for item in manifests)
 
 
 def _bake_manifest(orca: Orca, execution: Json, stage: Json) -> Outcome:
@@ -595,7 +628,30 @@ def _pipeline(orca: Orca, execution: Json, stage: Json) -> Outcome:
 
 # Stage types with modelled behaviour; deploy, bake and undo rollout also take a scripted failure (after
 # their own checks), judgments, waits, pipeline and find stages do not.
+def _check_preconditions(orca: Orca, execution: Json, stage: Json) -> Outcome:
+    # ExpressionPreconditionTask: `${expression}` must evaluate to true, else TERMINAL; other precondition types
+    # (cluster size, ...) are not simulated and pass, as the note says
+    scripted = _scripted(orca, execution, stage)
+    if scripted is not None:
+        return scripted
+    for precondition in stage["context"].get("preconditions") or []:
+        if precondition.get("type") != "expression":
+            orca.note(execution, f"stage {stage['name']!r}: precondition {precondition.get('type')!r} not simulated")
+            continue
+        expression = str((precondition.get("context") or {}).get("expression") or "false")
+        try:
+            value = _condition(orca, execution, stage, expression, [])
+        except NotSimulated as missing:
+            orca.note(execution, f"stage {stage['name']!r}: {missing}; the precondition passed")
+            continue
+        if value is not True and str(value).lower() != "true":
+            orca.note(execution, f"stage {stage['name']!r}: the error's wording is the simulator's")
+            return _fail(f"Expression precondition failed: {expression}")
+    return Outcome(status="SUCCEEDED")
+
+
 _HANDLERS: dict[str, Callable[[Orca, Json, Json], Outcome]] = {
+    "checkPreconditions": _check_preconditions,
     "manualJudgment": _manual_judgment,
     "wait": _wait,
     "pipeline": _pipeline,

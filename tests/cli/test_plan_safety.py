@@ -44,7 +44,7 @@ def test_an_invalid_chain_is_refused_by_plan_and_apply(cli: Cli, fake_gate: Fake
 
     for result in (plan, apply):
         assert_one_line_error(result, "validation error(s)", "--allow-invalid")
-        assert "#judgment('Go?') names no Manual Judgment stage" in result.stdout
+        assert "#judgment('Go?') names the judgment of pipeline 'Go?'" in result.stdout
     assert fake_gate.requests == [] and fake_gate.pipelines() == []
 
     allowed = cli("plan", invalid_source, "--allow-invalid", env=env)

@@ -20,7 +20,7 @@ def test_an_invalid_chain_is_refused_before_any_request(fake: FakeGate, gate: Ga
     with pytest.raises(ValidationError) as caught:
         gate.plan(invalid)
 
-    assert "#judgment('Staging Judgement') names no Manual Judgment stage of this pipeline" in str(caught.value)
+    assert "#judgment('Staging Judgement') names the judgment of pipeline 'Staging Judgement'" in str(caught.value)
     assert fake.count() == 0
     plan = gate.plan(invalid, allow_invalid=True)
     assert plan.count("create") == 4

@@ -17,12 +17,12 @@ PUSH = ["--git-push", "acme/demo:main:manifests/demo.yml"]
 
 
 def test_seed_pushed_and_continued_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
-    """Every execution succeeded: staging and production deployed at the same commit."""
+    """Every execution succeeded: staging fetched the commit, production deployed the content it resolved."""
     assert main(["simulate", SEED, *PUSH, "--judge", "continue"]) == 0
     out = capsys.readouterr().out
     assert "Deploy to Production [" in out and "prod/default by 'Deploy to Production'" in out
-    versions = {line.rsplit("@ ", 1)[1] for line in out.splitlines() if "by 'Deploy to" in line}
-    assert len(versions) == 1
+    deployed = [line.split(": ", 1)[1] for line in out.splitlines() if "by 'Deploy to" in line]
+    assert [line.split(" @ ")[0] for line in deployed] == ["manifests/demo.yml", "text"]  # production is pinned
 
 
 def test_waiting_judgment_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,4 +1,5 @@
-"""The four misbehaviours of issue 11's "Why", reproduced as Spinnaker produces them (chains that validate clean)."""
+"""The four misbehaviours of issue 11's "Why", reproduced as Spinnaker produces them. chain.validate() now
+reports each (tests/test_checks_proven.py); the find race is shown unpinned, as pinning carries the content."""
 
 from __future__ import annotations
 
@@ -98,7 +99,7 @@ def test_handoff_find_approves_v1_but_deploys_a_newer_v2() -> None:
     """Find Artifact From Execution reads the latest successful staging run when production starts
     (ArtifactUtils.java:300-326), not the one that was judged: v1 approved, v2 deployed."""
     chain = (
-        PromotionChain(APP, artifact=MANIFEST, handoff="find")
+        PromotionChain(APP, artifact=MANIFEST, handoff="find", pin=False)
         .trigger(GitTrigger(source="github", project="acme", slug="shop", branch="main"))
         .deploy("staging", account="staging")
         .judge("Staging Judgement")

@@ -52,8 +52,8 @@ def test_continue_deploys_production_with_the_same_commit_and_content(spin: Spin
 
     staging, prod = spin.deployments()
     assert prod.account == "prod" and prod.pipeline_name == "Deploy to Production"
-    assert prod.manifest == staging.manifest
-    assert prod.manifest is not None and prod.manifest.version == pushed
+    assert staging.manifest is not None and staging.manifest.version == pushed
+    assert prod.manifest is None  # pinned: the content staging's deploy resolved, carried as text
     assert prod.content == staging.content == V2
     assert [e.status for e in spin.executions(APP)] == ["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]
 
@@ -88,13 +88,13 @@ def test_stop_deploys_nothing_to_production(spin: Spinnaker) -> None:
 
 
 def test_deploy_to_production_by_hand_without_artifact_fails_as_orca_does(spin: Spinnaker) -> None:
-    """A manual run lists no expected artifact ids, production's EA has no default, so it stays unbound
-    (ArtifactUtils.java:206-218) and the deploy fails in ManifestEvaluator.java:107-209."""
+    """A manual run has no parent execution, so the pinned deploy's manifests expression cannot resolve and the
+    deploy fails (the expression is kept as text, ExpressionTransform.java, and is no manifest)."""
     run = spin.run(APP, "Deploy to Production")
     spin.settle()
 
     run = spin.execution(run.id)
     assert run.status == "TERMINAL"
-    assert run.error == "No manifest artifact was specified."
+    assert run.error is not None and "parentExecution" in run.error  # no parent execution to carry content from
     assert run.stage("Deploy to Production").status == "TERMINAL"
     assert spin.deployments() == []

@@ -548,9 +548,8 @@ class _PipelineChecks:
         self, stage: model.DeployManifest | model.RunJobManifest, path: str, available: _Visible
     ) -> Iterator[Problem]:
         if not stage.account:
-            yield self.problem(
-                f"{path}.account", f"{stage.type} needs the Kubernetes account to deploy to", _UNCONFIRMED
-            )
+            # clouddriver refuses the operation: "credentials are required" (proven in the simulator)
+            yield self.problem(f"{path}.account", f"{stage.type} needs the Kubernetes account to deploy to")
         if stage.cloud_provider != "kubernetes":
             yield self.problem(
                 f"{path}.{_key(type(stage), 'cloud_provider')}",

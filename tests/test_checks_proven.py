@@ -181,6 +181,7 @@ def wait_stage(name: str, **fields: object) -> dict[str, object]:
     return {"type": "wait", "name": name, "waitTime": 1, **fields}
 
 
+CONFIG_MAP = {"kind": "ConfigMap", "metadata": {"name": "c"}}
 _DEFAULTED = {**FILE_EA, "defaultArtifact": {**GITHUB_FILE, "artifactAccount": "github"}, "useDefaultArtifact": True}
 # (rule, broken document, path of the error, what Spinnaker does, fixed document)
 RUNTIME_RULES = [
@@ -313,6 +314,13 @@ RUNTIME_RULES = [
         wire("P", wait_stage("w")),
     ),
     (
+        "a deploy that names no account",
+        wire("P", {**deploy_stage(name="d", source="text", manifests=[CONFIG_MAP]), "account": None}),
+        "$.stages[0].account",
+        "credentials are required",
+        wire("P", deploy_stage(name="d", source="text", manifests=[CONFIG_MAP])),
+    ),
+    (
         "a pipeline without a name",
         {**wire("P", wait_stage("a")), "name": ""},
         "$.name",
@@ -358,7 +366,6 @@ def simulated(document: dict[str, Any]) -> str:
     return " / ".join([run.error or "", *never, *run.notes])
 
 
-CONFIG_MAP = {"kind": "ConfigMap", "metadata": {"name": "c"}}
 UNCONFIRMED = [
     (
         {"type": "deleteManifest", "name": "d", "account": "staging", "cloudProvider": "kubernetes"}
@@ -368,7 +375,6 @@ UNCONFIRMED = [
     ({"type": "webhook", "name": "h", "method": "GET"}, "$.stages[0].url"),
     ({"type": "manualJudgment", "name": "j", "judgmentInputs": [{"value": ""}]}, "$.stages[0].judgmentInputs[0].value"),
     ({"type": "wait", "name": "w", "waitTime": 1, "stageTimeoutMs": 0}, "$.stages[0].stageTimeoutMs"),
-    ({**deploy_stage(name="d", source="text", manifests=[CONFIG_MAP]), "account": None}, "$.stages[0].account"),
     (deploy_stage(name="d", source="text", manifests=[CONFIG_MAP], cloudProvider="aws"), "$.stages[0].cloudProvider"),
     (
         {"type": "scaleManifest", "name": "s", "account": "staging", "cloudProvider": "kubernetes"}

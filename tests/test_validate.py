@@ -125,12 +125,12 @@ def test_artifact_produced_upstream_is_available() -> None:
 
 
 def test_deploy_manifest_requirements() -> None:
-    """moniker.app is needed; account and cloudProvider kubernetes too (warnings: the simulator does not
-    model clouddriver's accounts, so it cannot confirm the failure)."""
+    """moniker.app and the account are needed (clouddriver refuses an operation without credentials);
+    cloudProvider kubernetes too (a warning: the simulator does not model other providers)."""
     pipeline = make([deploy(account=None, cloud_provider="aws", moniker=None)], expected_artifacts=[MANIFEST])
 
-    assert "$.stages[0].moniker.app" in paths(pipeline)
-    assert {"$.stages[0].account", "$.stages[0].cloudProvider"} <= paths(pipeline, "warning")
+    assert {"$.stages[0].moniker.app", "$.stages[0].account"} <= paths(pipeline)
+    assert "$.stages[0].cloudProvider" in paths(pipeline, "warning")
 
 
 def test_manifest_artifact_without_account() -> None:

@@ -237,8 +237,29 @@ def _scripted(orca: Orca, execution: Json, stage: Json) -> Outcome | None:
     return Outcome(status=status, error=None if status == "SUCCEEDED" else f"Scripted outcome: {status}")
 
 
+# Stages that orca hands to clouddriver as a Kubernetes operation, which names its account.
+_CLOUDDRIVER_OPERATIONS = frozenset(
+    {
+        "deployManifest",
+        "deleteManifest",
+        "scaleManifest",
+        "patchManifest",
+        "enableManifest",
+        "disableManifest",
+        "undoRolloutManifest",
+        "rollingRestartManifest",
+        "runJobManifest",
+    }
+)
+
+
 def run(orca: Orca, execution: Json, stage: Json) -> Outcome:
     """Run one stage's work once."""
+    context = stage["context"]
+    if stage.get("type") in _CLOUDDRIVER_OPERATIONS and not (context.get("account") or context.get("credentials")):
+        # clouddriver refuses an operation that names no account:
+        # clouddriver-core/.../security/AbstractAtomicOperationsCredentialsSupport.java:30 (v5.95.0)
+        return _fail("credentials are required")
     handler = _HANDLERS.get(str(stage.get("type")))
     if handler is not None:
         return handler(orca, execution, stage)

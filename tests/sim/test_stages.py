@@ -333,7 +333,7 @@ def test_limit_concurrent_queues_and_keeps_only_the_newest_waiting() -> None:
 def test_other_stage_types_succeed_unless_scripted_and_say_so() -> None:
     """Webhooks, run jobs, checks, canaries: their effect is outside Spinnaker; the notes say it was not modelled."""
     spin = Spinnaker(outcomes={"Canary": "TERMINAL"})
-    ok = run(spin, pipeline("P", {"type": "runJobManifest", "name": "Job"}))
+    ok = run(spin, pipeline("P", {"type": "runJobManifest", "name": "Job", "account": "staging"}))
     assert ok.status == "SUCCEEDED" and any("effect not modelled" in note for note in ok.notes)
     bad = run(spin, pipeline("Q", {"type": "kayentaCanary", "name": "Canary"}))
     assert bad.status == "TERMINAL" and bad.stage("Canary").error == "Scripted outcome: TERMINAL"

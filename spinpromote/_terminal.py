@@ -18,6 +18,8 @@ _UNSAFE_BUT_NEWLINE = re.compile(
     "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\e"}
+# In markup (SVG, HTML) also the two noncharacters XML forbids.
+_UNSAFE_IN_MARKUP = re.compile(_UNSAFE.pattern[:-1] + "\ufffe\uffff]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -26,10 +28,11 @@ def _escape(match: re.Match[str]) -> str:
     return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
-def printable(text: object, *, multiline: bool = False) -> str:
+def printable(text: object, *, multiline: bool = False, markup: bool = False) -> str:
     """``str(text)`` with every control character written as a visible escape (``\\e``, ``\\r``, ``\\x9b``).
 
-    With ``multiline`` line feeds are kept (for text whose lines spinpromote made, such as a plan).
+    With ``multiline`` line feeds are kept (for text whose lines spinpromote made, such as a plan); with
+    ``markup`` the noncharacters XML forbids are escaped too (for SVG and HTML).
 
     ```pycon
     >>> printable("Deploy\\x1b]0;pwned\\x07 to prod\\r")
@@ -38,5 +41,5 @@ def printable(text: object, *, multiline: bool = False) -> str:
     ```
     """
     value = str(text)
-    pattern = _UNSAFE_BUT_NEWLINE if multiline else _UNSAFE
+    pattern = _UNSAFE_IN_MARKUP if markup else _UNSAFE_BUT_NEWLINE if multiline else _UNSAFE
     return pattern.sub(_escape, value) if pattern.search(value) else value

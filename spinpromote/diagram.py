@@ -7,13 +7,13 @@ triggers that start the first pipeline. Gates (judgments, waits, checks) look di
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 import attrs
 
 from spinpromote import model
 from spinpromote._stage_graph import columns, stage_parents
+from spinpromote._terminal import printable
 from spinpromote.model.references import PIPELINE_REFERENCE_STAGES
 
 __all__ = ["PALETTE", "TEXT", "Diagram", "diagram", "safe_text", "trigger_label"]
@@ -263,11 +263,6 @@ def _dot_label(node: Node) -> str:
     return _dot_text(text)
 
 
-# Controls (C0 with tab and line breaks, DEL, C1), line and paragraph separators, bidi controls ("Trojan
-# Source"), lone surrogates, and U+FFFE/U+FFFF: what XML forbids, breaks a quoted label, or hides a name.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
-
-
 def safe_text(text: str) -> str:
     r"""Text with each control, separator, bidi control or lone surrogate written as a visible escape.
 
@@ -280,9 +275,4 @@ def safe_text(text: str) -> str:
 
     ```
     """
-    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return {10: "\\n", 13: "\\r", 9: "\\t"}.get(code) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    return printable(text, markup=True)

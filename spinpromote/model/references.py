@@ -1,7 +1,7 @@
 """The one table of what in a pipeline names another pipeline by id: pipeline triggers, and the stages below.
 
-Chain checks and diagrams read it from here. (The planning layer, which works on JSON documents, keeps the
-same list of stage types for rewriting ids.)
+Chain checks and diagrams read it from here; the stage types themselves live in `spinpromote._references`,
+which the planning layer reads for JSON documents.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
+from spinpromote._references import PIPELINE_REFERENCE_STAGE_TYPES
 from spinpromote.model.stages import FindArtifactFromExecution, RunPipeline
 from spinpromote.model.triggers import PipelineTrigger
 
@@ -22,6 +23,7 @@ PIPELINE_REFERENCE_STAGES: tuple[type[RunPipeline] | type[FindArtifactFromExecut
     FindArtifactFromExecution,
 )
 """Stages whose ``pipeline`` field is another pipeline's id (``application`` says whose)."""
+assert {stage.TYPE for stage in PIPELINE_REFERENCE_STAGES} == PIPELINE_REFERENCE_STAGE_TYPES
 
 
 class PipelineReference(NamedTuple):

@@ -11,6 +11,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from spinpromote._references import PIPELINE_REFERENCE_STAGE_TYPES
+
 __all__ = [
     "OWNERSHIP_KEY",
     "SERVER_OWNED_KEYS",
@@ -45,7 +47,6 @@ _IGNORED_WHEN_COMPARING = (*SERVER_OWNED_KEYS, "index")
 _MANAGED_ACCOUNT_SUFFIXES = ("@managed-service-account", "@shared-managed-service-account")
 
 # Where pipeline ids appear inside other pipelines.
-_STAGE_TYPES_WITH_PIPELINE_REF = frozenset({"pipeline", "findArtifactFromExecution"})
 
 
 def name_key(application: str, name: str) -> tuple[str, str]:
@@ -187,7 +188,7 @@ def _reference_holders(pipeline: Mapping[str, Any]) -> list[dict[str, Any]]:
         if isinstance(trigger, dict) and trigger.get("type") == "pipeline":
             holders.append(trigger)
     for stage in pipeline.get("stages") or []:
-        if isinstance(stage, dict) and stage.get("type") in _STAGE_TYPES_WITH_PIPELINE_REF:
+        if isinstance(stage, dict) and stage.get("type") in PIPELINE_REFERENCE_STAGE_TYPES:
             holders.append(stage)
     return holders
 

@@ -32,7 +32,6 @@ def _pipeline_change(change: PipelineChange) -> dict[str, Any]:
         "body": change.body,
         "live": change.live,
         "readFingerprint": change.read_fingerprint,
-        "readUpdateTs": change.read_update_ts,
         "diff": list(change.diff),
         "references": sorted(change.references),
     }

@@ -65,11 +65,17 @@ class Applications:
         record: Json = {**(stored or {}), **given}  # A3: a merge, never a removal
         if not str(record.get("email") or "").strip():
             raise SpinnakerAnswer(400, "Application must have a non-empty email")  # A4
+        permissions = application.get("permissions")
+        if isinstance(permissions, Mapping) and any(
+            not isinstance(roles, (list, tuple, type(None))) for roles in permissions.values()
+        ):
+            # front50 binds each entry to a list of roles, so Jackson refuses a single string (the wording is
+            # the simulator's)
+            raise SpinnakerAnswer(400, "Application permissions must map READ, WRITE and EXECUTE to lists of roles")
         now = str(self._now())
         record.update(name=key, updateTs=now, lastModifiedBy=user)
         record.setdefault("createTs", now)
         self._records[key] = record
-        permissions = application.get("permissions")
         if isinstance(permissions, Mapping):
             self._permissions[key] = {k: list(v or []) for k, v in permissions.items()}  # A6
         elif stored is None:

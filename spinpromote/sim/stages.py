@@ -544,7 +544,7 @@ def _undo_rollout(orca: Orca, execution: Json, stage: Json) -> Outcome:
     account = str(context.get("account") or "")
     namespace = str(context.get("location") or "default")
     name = str(context.get("manifestName") or "")
-    back = int(context.get("numRevisionsBack") or 1)
+    back = 1 if context.get("numRevisionsBack") is None else int(context["numRevisionsBack"])  # Deck's default: 1
     revisions = sum(
         1
         for d in orca.deployments

@@ -54,3 +54,15 @@ def test_unknown_execution_is_404() -> None:
     with pytest.raises(SpinnakerAnswer) as caught:
         Spinnaker().execution_json("01NOPE")
     assert (caught.value.status, caught.value.message) == (404, "Pipeline not found (id: 01NOPE)")
+
+
+def test_application_permissions_that_are_not_lists_are_refused_and_nothing_is_stored() -> None:
+    """front50 binds each permission to a list of roles: a single string is refused, not split into letters."""
+    spin = Spinnaker()
+    application = {"name": "shop", "email": "team@example.com", "permissions": {"READ": "team"}}
+    with pytest.raises(SpinnakerAnswer) as refused:
+        spin.save_application(application)
+    assert refused.value.status == 400
+    with pytest.raises(SpinnakerAnswer) as absent:
+        spin.application("shop")
+    assert absent.value.status == 404

@@ -316,6 +316,9 @@ def test_undo_rollout_records_a_rollback_when_there_are_revisions() -> None:
     spin.settle()
     assert run(spin, pipeline("Undo", undo)).status == "SUCCEEDED"
     assert [(r.manifest_name, r.revisions_back) for r in spin.rollbacks()] == [("deployment web", 1)]
+    # numRevisionsBack 0 is taken as given, not as Deck's default of 1
+    assert run(spin, pipeline("Undo", {**undo, "numRevisionsBack": 0})).status == "SUCCEEDED"
+    assert [r.revisions_back for r in spin.rollbacks()] == [1, 0]
 
 
 def test_limit_concurrent_queues_and_keeps_only_the_newest_waiting() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from spinpromote.sim import Spinnaker
 from spinpromote.sim.spel import EvaluationError, Scope, evaluate
-from tests.sim._build import APP, MANIFEST, pipeline
+from tests.sim._build import APP, MANIFEST, github_file, pipeline
 
 STAGES = [{"refId": "1", "name": "a", "n": 1}, {"refId": "2", "name": "b", "n": 2}, {"refId": "3", "name": "b", "n": 3}]
 
@@ -33,13 +33,7 @@ def test_a_deploy_keeps_the_manifests_it_resolved_and_a_later_deploy_carries_the
     text = MANIFEST + "---\nkind: Service\nmetadata:\n  name: web\n"
     spin = Spinnaker()
     spin.git.commit("acme/demo", branch="main", files={"k8s/web.yml": text})
-    artifact = {
-        "type": "github/file",
-        "name": "k8s/web.yml",
-        "version": "main",
-        "artifactAccount": "github",
-        "reference": "https://api.github.com/repos/acme/demo/contents/k8s/web.yml",
-    }
+    artifact = github_file(version="main", artifactAccount="github")
     carry = "${#stage('First').context.manifests}"
     spin.save(
         pipeline(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["leftover_warning", "trigger_collisions"]
+__all__ = ["leftover_warning", "trigger_collisions", "trigger_enabled"]
 
 
 def leftover_warning(live: Mapping[str, Any], owner: str) -> str:
@@ -23,8 +23,17 @@ def leftover_warning(live: Mapping[str, Any], owner: str) -> str:
     )
 
 
-def _enabled(value: Any) -> bool:
-    # echo skips a trigger whose "enabled" is missing or false (echo Trigger.java:106, runtime reference E1/C6).
+def trigger_enabled(value: Any) -> bool:
+    """echo's ``Trigger.enabled`` is a primitive boolean: a missing key is false (echo-model/.../Trigger.java:106).
+
+    The simulator's echo uses this rule too.
+
+    ```pycon
+    >>> trigger_enabled(None), trigger_enabled(True), trigger_enabled("true")
+    (False, True, True)
+
+    ```
+    """
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
@@ -45,7 +54,7 @@ def trigger_key(trigger: Mapping[str, Any]) -> tuple[str, ...] | None:
 
     ```
     """
-    if not _enabled(trigger.get("enabled")):
+    if not trigger_enabled(trigger.get("enabled")):
         return None
     kind = str(trigger.get("type") or "")
     if kind == "git":

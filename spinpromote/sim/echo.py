@@ -14,6 +14,7 @@ from urllib.parse import quote
 import attrs
 
 from spinpromote._artifact_match import InvalidPattern, artifact_matches
+from spinpromote.planning._warnings import trigger_enabled as enabled
 from spinpromote.sim.events import DockerPush, Event, GitPush, HelmChartPush, JenkinsBuild, PubsubMessage, WebhookEvent
 
 __all__ = ["Fired", "enabled", "event_artifacts", "fire", "push_artifacts"]
@@ -36,18 +37,6 @@ class Fired:
     pipeline: Json
     trigger: Json
     artifacts: list[Json]
-
-
-def enabled(value: Any) -> bool:
-    """echo's ``Trigger.enabled`` is a primitive boolean: a missing key is false (echo-model/.../Trigger.java:106).
-
-    ```pycon
-    >>> enabled(None), enabled(True), enabled("true")
-    (False, True, True)
-
-    ```
-    """
-    return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
 def _same_ignoring_case(configured: Any, actual: str | None) -> bool:
